@@ -1,0 +1,120 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { CopyButton } from "@/components/ui/copy-button";
+import { Time } from "@/components/ui/time";
+import { requirePagePermission } from "@/lib/auth/session";
+import { parseDigest } from "@/lib/domain/digest";
+import { getArtifact } from "@/lib/server/artifacts/get-artifact";
+
+export const metadata: Metadata = { title: "Lineage" };
+export const dynamic = "force-dynamic";
+
+export default async function LineagePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  await requirePagePermission("read", "/lineage");
+  const sp = await searchParams;
+  const input = typeof sp.digest === "string" ? sp.digest.trim() : "";
+  const parsed = input ? parseDigest(input) : null;
+  const artifact = parsed?.ok ? await getArtifact({ digest: parsed.digest }) : null;
+  return (
+    <>
+      <div className="page-header">
+        <div>
+          <h1>Lineage</h1>
+          <p>What Vitrine knows about an artefact: its names, the tags that pointed at it, and the evidence behind it.</p>
+        </div>
+      </div>
+      <form className="inline-form card" role="search" action="/lineage" method="get" style={{ marginBottom: "1rem" }}>
+        <label htmlFor="digest" className="muted">
+          Digest
+        </label>
+        <input id="digest" name="digest" type="search" defaultValue={input} placeholder="sha256:…" maxLength={140} aria-invalid={parsed && !parsed.ok ? true : undefined} aria-describedby={parsed && !parsed.ok ? "digest-error" : undefined} />
+        <button className="btn btn-primary" type="submit">
+          Show
+        </button>
+      </form>
+      {parsed && !parsed.ok ? (
+        <div className="alert alert-bad" role="alert" id="digest-error">
+          Not a digest: {parsed.reason}.
+        </div>
+      ) : null}
+      {!input ? (
+        <div className="card empty">
+          <h2>Choose an artefact</h2>
+          <p>
+            Enter a digest, or pick one from the <Link href="/artifacts">artefacts list</Link>.
+          </p>
+        </div>
+      ) : null}
+      {parsed?.ok && !artifact ? (
+        <div className="card empty">
+          <h2>Unknown artefact</h2>
+          <p>Vitrine has received no evidence about {parsed.digest}.</p>
+        </div>
+      ) : null}
+      {artifact ? (
+        <>
+          <section className="card" aria-labelledby="identity">
+            <h2 id="identity">Identity {artifact.isDemo ? <span className="badge badge-demo">demo</span> : null}</h2>
+            <dl className="props">
+              <dt>Digest</dt>
+              <dd className="digest">
+                {artifact.digest} <CopyButton value={artifact.digest} label="Copy digest" />
+              </dd>
+              <dt>Kind</dt>
+              <dd>{artifact.kind.replace("_", " ")}</dd>
+              <dt>First seen</dt>
+              <dd>
+                <Time iso={artifact.firstSeenAt} />
+              </dd>
+              <dt>Names</dt>
+              <dd>{artifact.names.length ? artifact.names.map((n) => <div key={n.name}>{n.name} {n.purl ? <code className="muted">{n.purl}</code> : null}</div>) : "none"}</dd>
+            </dl>
+          </section>
+          <section className="card" aria-labelledby="tags">
+            <h2 id="tags">Tag history</h2>
+            {artifact.tags.length === 0 ? (
+              <p className="muted">No tag has pointed at this artefact.</p>
+            ) : (
+              <div className="table-wrap">
+                <table>
+                  <thead>
+                    <tr>
+                      <th scope="col">Tag</th>
+                      <th scope="col">From</th>
+                      <th scope="col">Until</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {artifact.tags.map((t) => (
+                      <tr key={`${t.reference}-${t.validFrom}`}>
+                        <td>{t.reference}</td>
+                        <td>
+                          <Time iso={t.validFrom} />
+                        </td>
+                        <td>{t.validTo ? <><Time iso={t.validTo} /> <span className="badge badge-warn">moved away</span></> : <span className="badge badge-ok">current</span>}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )}
+          </section>
+          <section className="card" aria-labelledby="evidence">
+            <h2 id="evidence">Evidence in the ledger</h2>
+            {artifact.ledger.length === 0 ? (
+              <p className="muted">No ledger entry names this artefact.</p>
+            ) : (
+              <ul>
+                {artifact.ledger.map((l) => (
+                  <li key={l.sequence}>
+                    <Link href={`/ledger?entry=${l.sequence}`}>#{l.sequence}</Link> {l.kind} · <Time iso={l.createdAt} /> · <code>{l.actor}</code>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </section>
+        </>
+      ) : null}
+    </>
+  );
+}

@@ -1,0 +1,83 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { DigestLink } from "@/components/ui/digest";
+import { Time } from "@/components/ui/time";
+import { requirePagePermission } from "@/lib/auth/session";
+import { getOverview } from "@/lib/server/overview/get-overview";
+
+export const metadata: Metadata = { title: "Overview" };
+export const dynamic = "force-dynamic";
+
+export default async function OverviewPage() {
+  await requirePagePermission("read", "/");
+  const o = await getOverview({ now: new Date() });
+  const stats = [
+    { label: "Artefacts", value: o.artifacts, href: "/artifacts" },
+    { label: "Tags", value: o.tags, href: "/artifacts" },
+    { label: "Documents received", value: o.documents, href: "/ledger" },
+    { label: "Documents, last 24 h", value: o.documentsLast24h, href: "/ledger" },
+    { label: "Ledger entries", value: o.ledgerEntries, href: "/ledger" },
+    { label: "Active API tokens", value: o.activeTokens, href: "/settings/tokens" },
+  ];
+  return (
+    <>
+      <div className="page-header">
+        <div>
+          <h1>Overview</h1>
+          <p>Is what runs in production exactly what we built and signed?</p>
+        </div>
+      </div>
+      {o.hasDemoData ? (
+        <div className="alert alert-warn" role="note">
+          <strong>Demo data.</strong> This instance holds generated demo records (marked <span className="badge badge-demo">demo</span>). They are not
+          evidence about real software.
+        </div>
+      ) : null}
+      <section aria-label="Counts" className="grid-stats">
+        {stats.map((s) => (
+          <div className="stat" key={s.label}>
+            <Link href={s.href}>
+              <div className="label">{s.label}</div>
+              <div className="value" data-testid={`stat-${s.label.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`}>
+                {s.value.toLocaleString("en")}
+              </div>
+            </Link>
+          </div>
+        ))}
+      </section>
+      <section className="card" aria-labelledby="latest-heading">
+        <h2 id="latest-heading">Newest artefacts</h2>
+        {o.latestArtifacts.length === 0 ? (
+          <div className="empty">
+            <p>No artefacts yet. Send a CDEvents <code>artifact.published</code> event to <code>POST /api/v1/events</code> with an ingest token.</p>
+          </div>
+        ) : (
+          <div className="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Digest</th>
+                  <th scope="col">Name</th>
+                  <th scope="col">First seen</th>
+                </tr>
+              </thead>
+              <tbody>
+                {o.latestArtifacts.map((a) => (
+                  <tr key={a.digest}>
+                    <td>
+                      <DigestLink digest={a.digest} />
+                    </td>
+                    <td>{a.name ?? <span className="muted">unnamed</span>}</td>
+                    <td>
+                      <Time iso={a.firstSeenAt} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+    </>
+  );
+}

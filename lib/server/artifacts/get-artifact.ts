@@ -1,0 +1,34 @@
+import "server-only";
+import { db } from "@/lib/db/client";
+
+export async function getArtifact(options: { digest: string }) {
+  const a = await db().artifact.findUnique({
+    where: { digest: options.digest },
+    include: {
+      names: { orderBy: { firstSeenAt: "asc" } },
+      tagHistory: { orderBy: { validFrom: "desc" }, include: { tag: true }, take: 200 },
+    },
+  });
+  if (!a) return null;
+  const ledger = await db().ledgerEntry.findMany({
+    where: { subject: `artifact:${a.digest}` },
+    orderBy: { sequence: "desc" },
+    take: 50,
+  });
+  return {
+    digest: a.digest,
+    kind: a.kind,
+    mediaType: a.mediaType,
+    sizeBytes: a.sizeBytes === null ? null : a.sizeBytes.toString(),
+    isDemo: a.isDemo,
+    firstSeenAt: a.firstSeenAt.toISOString(),
+    lastSeenAt: a.lastSeenAt.toISOString(),
+    names: a.names.map((n) => ({ name: n.name, purl: n.purl, firstSeenAt: n.firstSeenAt.toISOString() })),
+    tags: a.tagHistory.map((h) => ({
+      reference: h.tag.reference,
+      validFrom: h.validFrom.toISOString(),
+      validTo: h.validTo?.toISOString() ?? null,
+    })),
+    ledger: ledger.map((l) => ({ sequence: l.sequence.toString(), kind: l.kind, actor: l.actor, createdAt: l.createdAt.toISOString(), entryHash: l.entryHash })),
+  };
+}

@@ -1,0 +1,34 @@
+import "server-only";
+import { AppError } from "@/lib/api/errors";
+import { type Actor, actorRef } from "@/lib/auth/actor";
+import { hashPassword } from "@/lib/auth/password";
+import { db } from "@/lib/db/client";
+import { appendLedgerEntry } from "@/lib/server/ledger/append-ledger-entry";
+import { type TCreateUser, ZCreateUser } from "./schemas";
+
+export async function createUser(options: { actor: Actor; input: TCreateUser; now: Date; isDemo?: boolean }) {
+  const input = ZCreateUser.parse(options.input);
+  const passwordHash = input.password ? await hashPassword(input.password) : null;
+  return db().$transaction(async (tx) => {
+    const existing = await tx.user.findUnique({ where: { email: input.email }, select: { id: true } });
+    if (existing) throw new AppError("conflict", `A user with email ${input.email} already exists`);
+    const user = await tx.user.create({
+      data: {
+        email: input.email,
+        name: input.name ?? null,
+        role: input.role,
+        passwordHash,
+        isDemo: options.isDemo ?? false,
+        createdAt: options.now,
+      },
+    });
+    await appendLedgerEntry(tx, {
+      kind: "user.created",
+      actor: actorRef(options.actor),
+      subject: `user:${user.id}`,
+      payload: { email: user.email, role: user.role, demo: user.isDemo },
+      now: options.now,
+    });
+    return { id: user.id, email: user.email, role: user.role, name: user.name };
+  });
+}
