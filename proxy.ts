@@ -21,6 +21,8 @@ export function proxy(request: NextRequest) {
   const headers = new Headers(request.headers);
   headers.set("x-nonce", nonce);
   headers.set("x-request-id", requestId);
+  // Lets layouts send an anonymous visitor back to the page they asked for after sign-in.
+  headers.set("x-vitrine-path", request.nextUrl.pathname + request.nextUrl.search);
   headers.set("content-security-policy", csp);
   const response = NextResponse.next({ request: { headers } });
   response.headers.set("content-security-policy", csp);

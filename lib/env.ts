@@ -43,7 +43,10 @@ const ZEnv = z
       .transform((v, ctx) => {
         const map: Record<string, (typeof roles)[number]> = {};
         if (!v) return map;
-        for (const pair of v.split(",").map((p) => p.trim()).filter(Boolean)) {
+        for (const pair of v
+          .split(",")
+          .map((p) => p.trim())
+          .filter(Boolean)) {
           const [claim, role] = pair.split("=").map((s) => s.trim());
           if (!claim || !role || !(roles as readonly string[]).includes(role)) {
             ctx.addIssue({ code: "custom", message: `"${pair}" must be claimValue=role with role one of ${roles.join("|")}` });
@@ -53,7 +56,10 @@ const ZEnv = z
         }
         return map;
       }),
-    OIDC_DEFAULT_ROLE: z.enum([...roles, "none"]).optional().default("none"),
+    OIDC_DEFAULT_ROLE: z
+      .enum([...roles, "none"])
+      .optional()
+      .default("none"),
   })
   .superRefine((env, ctx) => {
     const oidc = [env.OIDC_ISSUER, env.OIDC_CLIENT_ID, env.OIDC_CLIENT_SECRET];

@@ -31,7 +31,9 @@ async function readStdin(): Promise<string> {
   if (process.stdin.isTTY) throw new UsageError("--password-stdin reads the password from standard input; pipe it in");
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
+  return Buffer.concat(chunks)
+    .toString("utf8")
+    .replace(/\r?\n$/, "");
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -84,7 +86,10 @@ async function main(argv: string[]): Promise<number> {
       options: { name: { type: "string" }, scope: { type: "string", multiple: true }, "expires-days": { type: "string" } },
       strict: true,
     });
-    const scopes = (values.scope ?? []).flatMap((s) => s.split(",")).map((s) => s.trim()).filter(Boolean);
+    const scopes = (values.scope ?? [])
+      .flatMap((s) => s.split(","))
+      .map((s) => s.trim())
+      .filter(Boolean);
     const { ZCreateToken } = await import("@/lib/server/tokens/schemas");
     const expires = values["expires-days"];
     if (expires !== undefined && !/^\d+$/.test(expires)) throw new UsageError("--expires-days must be a whole number of days");
@@ -92,7 +97,10 @@ async function main(argv: string[]): Promise<number> {
     if (!input.success) {
       throw new UsageError(
         input.error.issues
-          .map((i) => `--${i.path[0] === "scopes" ? "scope" : String(i.path[0] ?? "input")}: ${i.message}${i.path[0] === "scopes" ? ` (one of ${TOKEN_SCOPES.join(", ")})` : ""}`)
+          .map(
+            (i) =>
+              `--${i.path[0] === "scopes" ? "scope" : String(i.path[0] ?? "input")}: ${i.message}${i.path[0] === "scopes" ? ` (one of ${TOKEN_SCOPES.join(", ")})` : ""}`,
+          )
           .join("; "),
       );
     }
@@ -128,6 +136,7 @@ main(process.argv.slice(2))
     if (error instanceof z.ZodError) fail(error.issues.map((i) => i.message).join("; "), 2);
     const code = error && typeof error === "object" && "code" in error ? String((error as { code: unknown }).code) : "";
     if (code.startsWith("ERR_PARSE_ARGS")) fail((error as Error).message, 2);
-    if (error && typeof error === "object" && "name" in error && (error as { name: unknown }).name === "AppError") fail((error as Error).message, 1);
+    if (error && typeof error === "object" && "name" in error && (error as { name: unknown }).name === "AppError")
+      fail((error as Error).message, 1);
     fail(`${(error as Error)?.message ?? String(error)}`, 1);
   });

@@ -70,7 +70,9 @@ async function main() {
   if (embedded && !values["no-seed"] && (await client.user.count()) === 0) {
     const { seedDemo } = await import("@/lib/server/seed/seed-demo");
     demo = await seedDemo({ now: new Date() });
-    writeFileSync(credentialsPath, [`password: ${demo.password}`, ...demo.users.map((u) => `${u.role}: ${u.email}`)].join("\n") + "\n", { mode: 0o600 });
+    writeFileSync(credentialsPath, `${[`password: ${demo.password}`, ...demo.users.map((u) => `${u.role}: ${u.email}`)].join("\n")}\n`, {
+      mode: 0o600,
+    });
   }
   await client.$disconnect();
   setDb(undefined);
@@ -78,13 +80,17 @@ async function main() {
   let secret = e.NEXTAUTH_SECRET;
   if (!secret) {
     secret = loadOrCreateSecret(base);
-    if (!embedded) say(`Vitrine: NEXTAUTH_SECRET is not set; using a generated one kept in ${join(base, "auth-secret")}. Set it in production.`);
+    if (!embedded)
+      say(`Vitrine: NEXTAUTH_SECRET is not set; using a generated one kept in ${join(base, "auth-secret")}. Set it in production.`);
   }
 
   const nextBin = join(process.cwd(), "node_modules", "next", "dist", "bin", "next");
   if (!values.dev && !existsSync(join(process.cwd(), ".next", "BUILD_ID"))) {
     say("Vitrine: building the app (first start only; takes a minute or two)…");
-    const build = spawnSync(process.execPath, [nextBin, "build"], { stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
+    const build = spawnSync(process.execPath, [nextBin, "build"], {
+      stdio: "inherit",
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+    });
     if (build.status !== 0) {
       process.stderr.write("Vitrine: the build failed\n");
       process.exit(1);

@@ -1,3 +1,4 @@
+import { headers } from "next/headers";
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import type { ReactNode } from "react";
@@ -10,7 +11,10 @@ import { getCurrentUser } from "@/lib/auth/session";
 export default async function AppLayout({ children }: { children: ReactNode }) {
   const user = await getCurrentUser();
   // Each page checks its own permission too; layouts and pages render independently.
-  if (!user) redirect("/signin");
+  if (!user) {
+    const path = (await headers()).get("x-vitrine-path") ?? "/";
+    redirect(`/signin?callbackUrl=${encodeURIComponent(path.startsWith("/") ? path : "/")}`);
+  }
   const items = NAV_ITEMS.filter((i) => actorCan(user, i.permission)).map(({ href, label }) => ({ href, label }));
   return (
     <div className="shell">

@@ -29,8 +29,8 @@ export default async function OverviewPage() {
       </div>
       {o.hasDemoData ? (
         <div className="alert alert-warn" role="note">
-          <strong>Demo data.</strong> This instance holds generated demo records (marked <span className="badge badge-demo">demo</span>). They are not
-          evidence about real software.
+          <strong>Demo data.</strong> This instance holds generated demo records (marked <span className="badge badge-demo">demo</span>).
+          They are not evidence about real software.
         </div>
       ) : null}
       <section aria-label="Counts" className="grid-stats">
@@ -49,7 +49,10 @@ export default async function OverviewPage() {
         <h2 id="latest-heading">Newest artefacts</h2>
         {o.latestArtifacts.length === 0 ? (
           <div className="empty">
-            <p>No artefacts yet. Send a CDEvents <code>artifact.published</code> event to <code>POST /api/v1/events</code> with an ingest token.</p>
+            <p>
+              No artefacts yet. Send a CDEvents <code>artifact.published</code> event to <code>POST /api/v1/events</code> with an ingest
+              token.
+            </p>
           </div>
         ) : (
           <div className="table-wrap">

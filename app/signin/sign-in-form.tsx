@@ -21,7 +21,11 @@ export function SignInForm(props: { callbackUrl: string; initialError: string | 
     const result = await signIn("credentials", { email, password, redirect: false, callbackUrl: props.callbackUrl });
     if (!result || result.error) {
       setPending(false);
-      setError(result?.error === "RateLimited" ? "Too many sign-in attempts. Wait a few minutes and try again." : "The email or password is not right.");
+      setError(
+        result?.error === "RateLimited"
+          ? "Too many sign-in attempts. Wait a few minutes and try again."
+          : "The email or password is not right.",
+      );
       return;
     }
     window.location.assign(props.callbackUrl);
@@ -36,11 +40,18 @@ export function SignInForm(props: { callbackUrl: string; initialError: string | 
       ) : null}
       <div className="field">
         <label htmlFor="email">Email</label>
-        <input id="email" name="email" type="email" autoComplete="username" required autoFocus aria-invalid={error ? true : undefined} />
+        <input id="email" name="email" type="email" autoComplete="username" required aria-invalid={error ? true : undefined} />
       </div>
       <div className="field">
         <label htmlFor="password">Password</label>
-        <input id="password" name="password" type="password" autoComplete="current-password" required aria-invalid={error ? true : undefined} />
+        <input
+          id="password"
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          aria-invalid={error ? true : undefined}
+        />
       </div>
       <button className="btn btn-primary" type="submit" disabled={pending}>
         {pending ? "Signing in…" : "Sign in"}

@@ -20,7 +20,8 @@ export function VerifyLedgerButton() {
         ) : null}
         {verify.data && !verify.data.valid ? (
           <div className="alert alert-bad" data-testid="ledger-verify-result">
-            Chain broken at entry #{verify.data.firstBrokenSequence}: {verify.data.reason}. {verify.data.entries} entries before it verified.
+            Chain broken at entry #{verify.data.firstBrokenSequence}: {verify.data.reason}. {verify.data.entries} entries before it
+            verified.
           </div>
         ) : null}
         {verify.error ? <div className="alert alert-bad">Could not verify: {verify.error.message}</div> : null}

@@ -106,7 +106,8 @@ export function TokenManager({ initialTokens }: { initialTokens: TokenListItem[]
             <div className="checks">
               {TOKEN_SCOPES.map((s) => (
                 <label key={s}>
-                  <input type="checkbox" name="scopes" value={s} defaultChecked={s === "ingest"} /> {s} <span className="muted">({SCOPE_HELP[s]})</span>
+                  <input type="checkbox" name="scopes" value={s} defaultChecked={s === "ingest"} /> {s}{" "}
+                  <span className="muted">({SCOPE_HELP[s]})</span>
                 </label>
               ))}
             </div>

@@ -87,7 +87,8 @@ export function problemBody(error: AppError, requestId?: string): Problem {
 export function problemResponse(error: AppError, requestId?: string): Response {
   const headers = new Headers({ "content-type": "application/problem+json", "cache-control": "no-store" });
   if (requestId) headers.set("x-request-id", requestId);
-  if (error.extra.retryAfterSeconds !== undefined) headers.set("retry-after", String(Math.max(1, Math.ceil(error.extra.retryAfterSeconds))));
+  if (error.extra.retryAfterSeconds !== undefined)
+    headers.set("retry-after", String(Math.max(1, Math.ceil(error.extra.retryAfterSeconds))));
   if (error.code === "unauthenticated") headers.set("www-authenticate", 'Bearer realm="vitrine"');
   return new Response(JSON.stringify(problemBody(error, requestId)), { status: error.status, headers });
 }

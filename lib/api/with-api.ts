@@ -2,8 +2,8 @@
 // token), permission check, CSRF check for cookie sessions, input validation, problem+json errors.
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { getToken } from "next-auth/jwt";
 import type { NextRequest } from "next/server";
+import { getToken } from "next-auth/jwt";
 import type { z } from "zod";
 import { type Actor, actorCan } from "@/lib/auth/actor";
 import type { Permission } from "@/lib/auth/permissions";
@@ -91,10 +91,14 @@ export function withApi<Q extends z.ZodType | undefined = undefined, B extends z
         if (!actor) throw new AppError("unauthenticated", "Sign in or send an API token (Authorization: Bearer vtr_...)");
         const allow = options.auth.allow ?? ["session", "token"];
         if (auth.via && !allow.includes(auth.via)) {
-          throw new AppError("forbidden", auth.via === "token" ? "This route is not available to API tokens" : "This route needs an API token");
+          throw new AppError(
+            "forbidden",
+            auth.via === "token" ? "This route is not available to API tokens" : "This route needs an API token",
+          );
         }
         if (!actorCan(actor, options.auth.permission)) {
-          const who = actor.kind === "user" ? `role ${actor.role}` : actor.kind === "token" ? `token scopes [${actor.scopes.join(", ")}]` : "actor";
+          const who =
+            actor.kind === "user" ? `role ${actor.role}` : actor.kind === "token" ? `token scopes [${actor.scopes.join(", ")}]` : "actor";
           throw new AppError("forbidden", `This needs the ${options.auth.permission} permission, which ${who} does not grant`);
         }
         if (auth.via === "session" && !SAFE_METHODS.has(req.method)) checkSameOrigin(req);
@@ -107,11 +111,15 @@ export function withApi<Q extends z.ZodType | undefined = undefined, B extends z
         const obj: Record<string, string> = {};
         for (const key of new Set(sp.keys())) {
           const all = sp.getAll(key);
-          if (all.length > 1) throw new AppError("unprocessable", "Repeated query parameter", { errors: [{ path: `$.query.${key}`, message: "must be given once" }] });
+          if (all.length > 1)
+            throw new AppError("unprocessable", "Repeated query parameter", {
+              errors: [{ path: `$.query.${key}`, message: "must be given once" }],
+            });
           obj[key] = all[0] ?? "";
         }
         const parsed = options.query.safeParse(obj);
-        if (!parsed.success) throw new AppError("unprocessable", "The query string has invalid parameters", { errors: zodProblems(parsed.error, ["query"]) });
+        if (!parsed.success)
+          throw new AppError("unprocessable", "The query string has invalid parameters", { errors: zodProblems(parsed.error, ["query"]) });
         query = parsed.data;
       }
       let body: unknown;
@@ -124,7 +132,8 @@ export function withApi<Q extends z.ZodType | undefined = undefined, B extends z
             throw new AppError("unsupported_media_type", `Content-Type must be application/json, got "${type.slice(0, 100) || "none"}"`);
           }
           const parsed = options.body.safeParse(parseJsonBody(rawBody));
-          if (!parsed.success) throw new AppError("unprocessable", "The request body has invalid fields", { errors: zodProblems(parsed.error) });
+          if (!parsed.success)
+            throw new AppError("unprocessable", "The request body has invalid fields", { errors: zodProblems(parsed.error) });
           body = parsed.data;
         }
       }
@@ -132,10 +141,13 @@ export function withApi<Q extends z.ZodType | undefined = undefined, B extends z
       const response =
         result instanceof Response
           ? result
-          : new Response(JSON.stringify(result, (_k, v) => (typeof v === "bigint" ? v.toString() : v)), {
-              status: 200,
-              headers: { "content-type": "application/json" },
-            });
+          : new Response(
+              JSON.stringify(result, (_k, v) => (typeof v === "bigint" ? v.toString() : v)),
+              {
+                status: 200,
+                headers: { "content-type": "application/json" },
+              },
+            );
       response.headers.set("x-request-id", requestId);
       if (!response.headers.has("cache-control")) response.headers.set("cache-control", "no-store");
       status = response.status;
@@ -148,9 +160,18 @@ export function withApi<Q extends z.ZodType | undefined = undefined, B extends z
       }
       log.error("unhandled error", { requestId, method: req.method, path: req.nextUrl.pathname, error });
       status = 500;
-      return problemResponse(new AppError("internal", "Something went wrong on our side; the request id identifies it in the logs"), requestId);
+      return problemResponse(
+        new AppError("internal", "Something went wrong on our side; the request id identifies it in the logs"),
+        requestId,
+      );
     } finally {
-      log.info("request", { requestId, method: req.method, path: req.nextUrl.pathname, status, ms: Math.round(performance.now() - started) });
+      log.info("request", {
+        requestId,
+        method: req.method,
+        path: req.nextUrl.pathname,
+        status,
+        ms: Math.round(performance.now() - started),
+      });
     }
   };
 }

@@ -14,7 +14,10 @@ function header(source: HeaderSource, name: string): string | undefined {
  */
 export function clientAddress(source: HeaderSource): string {
   const forwarded = header(source, "x-forwarded-for");
-  const hops = (forwarded ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  const hops = (forwarded ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   const chosen = env().VITRINE_TRUST_PROXY === "true" ? hops[0] : hops[hops.length - 1];
   return (chosen ?? header(source, "x-real-ip") ?? "unknown").slice(0, 64);
 }

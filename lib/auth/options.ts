@@ -77,7 +77,15 @@ export function authOptions(): AuthOptions {
       },
     },
     logger: {
-      error: (code, metadata) => console.error(JSON.stringify({ level: "error", msg: `next-auth ${code}`, time: new Date().toISOString(), detail: metadata instanceof Error ? metadata.message : undefined })),
+      error: (code, metadata) =>
+        console.error(
+          JSON.stringify({
+            level: "error",
+            msg: `next-auth ${code}`,
+            time: new Date().toISOString(),
+            detail: metadata instanceof Error ? metadata.message : undefined,
+          }),
+        ),
       warn: (code) => console.warn(JSON.stringify({ level: "warn", msg: `next-auth ${code}`, time: new Date().toISOString() })),
       debug: () => {},
     },

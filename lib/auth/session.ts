@@ -1,7 +1,7 @@
 // Server-side guards for pages and server actions. The UI hides what a role cannot do; these decide.
 import "server-only";
-import { getServerSession } from "next-auth";
 import { forbidden, redirect } from "next/navigation";
+import { getServerSession } from "next-auth";
 import { AppError } from "@/lib/api/errors";
 import { getSessionUser } from "@/lib/server/users/get-session-user";
 import { actorCan, type UserActor } from "./actor";

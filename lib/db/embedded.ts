@@ -24,10 +24,7 @@ async function findFreePort(host: string): Promise<number> {
 }
 
 /** Starts PGlite on `dataDir` ("memory://" for a throw-away database) and serves it on 127.0.0.1. */
-export async function startEmbeddedPostgres(options: {
-  dataDir: string;
-  port?: number;
-}): Promise<EmbeddedPostgres> {
+export async function startEmbeddedPostgres(options: { dataDir: string; port?: number }): Promise<EmbeddedPostgres> {
   const host = "127.0.0.1";
   if (!options.dataDir.startsWith("memory://")) mkdirSync(options.dataDir, { recursive: true });
   const db = await PGlite.create(options.dataDir);

@@ -65,7 +65,8 @@ export async function migrate(options: { url: string; dir?: string; log?: (line:
     }
     const known = new Set(migrations.map((m) => m.name));
     for (const name of recorded.keys()) {
-      if (!known.has(name)) throw new MigrationError(`The database has migration ${name}, which is not in ${options.dir ?? MIGRATIONS_DIR}`);
+      if (!known.has(name))
+        throw new MigrationError(`The database has migration ${name}, which is not in ${options.dir ?? MIGRATIONS_DIR}`);
     }
     const result: MigrateResult = { applied: [], alreadyApplied: [] };
     for (const m of migrations) {

@@ -43,10 +43,20 @@ export function checkChainSegment(
     const expectedSeq = prev ? prev.sequence + 1n : 1n;
     const expectedPrev = prev ? prev.entryHash : GENESIS_HASH;
     if (e.sequence !== expectedSeq) {
-      return { valid: false, entries: count, firstBrokenSequence: expectedSeq, reason: `entry ${expectedSeq} is missing (found ${e.sequence} next)` };
+      return {
+        valid: false,
+        entries: count,
+        firstBrokenSequence: expectedSeq,
+        reason: `entry ${expectedSeq} is missing (found ${e.sequence} next)`,
+      };
     }
     if (e.prevHash !== expectedPrev) {
-      return { valid: false, entries: count, firstBrokenSequence: e.sequence, reason: "previous-hash link does not match the entry before it" };
+      return {
+        valid: false,
+        entries: count,
+        firstBrokenSequence: e.sequence,
+        reason: "previous-hash link does not match the entry before it",
+      };
     }
     if (hashLedgerEntry(e) !== e.entryHash) {
       return { valid: false, entries: count, firstBrokenSequence: e.sequence, reason: "entry content does not match its hash" };

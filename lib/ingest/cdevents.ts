@@ -13,7 +13,9 @@ const ZContext = z.object({
   specversion: z.string().regex(/^0\.5\.\d+$/, "must be a CDEvents 0.5.x spec version"),
   id: z.string().min(1).max(256),
   source: z.string().min(1).max(2048),
-  type: z.string().regex(/^dev\.cdevents\.[a-z]+\.[a-z]+\.\d+\.\d+\.\d+(-[\w.]+)?$/, "must be dev.cdevents.<subject>.<predicate>.<version>"),
+  type: z
+    .string()
+    .regex(/^dev\.cdevents\.[a-z]+\.[a-z]+\.\d+\.\d+\.\d+(-[\w.]+)?$/, "must be dev.cdevents.<subject>.<predicate>.<version>"),
   timestamp: z.iso.datetime({ offset: true, message: "must be an RFC 3339 timestamp" }),
 });
 
@@ -22,7 +24,10 @@ const ZArtifactPublished = z.object({
   subject: z.object({
     id: z.string().min(1).max(4096),
     source: z.string().max(2048).optional(),
-    content: z.object({ user: z.string().max(256).optional() }).passthrough().optional(),
+    content: z
+      .object({ user: z.string().max(256).optional() })
+      .passthrough()
+      .optional(),
   }),
 });
 
@@ -64,7 +69,11 @@ export function adaptCdevent(doc: unknown): AdapterResult {
   const { context, subject } = parsed.data;
   const ref = referenceFromPurl(subject.id);
   if (!ref.ok) {
-    return { ok: false, detail: `subject.id is not a usable package URL: ${ref.reason}`, errors: [{ path: "$.subject.id", message: ref.reason }] };
+    return {
+      ok: false,
+      detail: `subject.id is not a usable package URL: ${ref.reason}`,
+      errors: [{ path: "$.subject.id", message: ref.reason }],
+    };
   }
   const notes: string[] = [];
   if (!ref.ref.pinned) notes.push("the purl carries no digest: kept as evidence, no artefact recorded");

@@ -34,20 +34,22 @@ export default async function ArtifactsPage({ searchParams }: { searchParams: Se
           <p>Everything Vitrine has seen, identified by digest. Newest first.</p>
         </div>
       </div>
-      <form className="inline-form card" role="search" action="/artifacts" method="get" style={{ marginBottom: "1rem" }}>
-        <label htmlFor="q" className="muted">
-          Search
-        </label>
-        <input id="q" name="q" type="search" defaultValue={q} placeholder="Digest prefix, name or tag" maxLength={200} />
-        <button className="btn btn-primary" type="submit">
-          Search
-        </button>
-        {q ? (
-          <Link className="btn" href="/artifacts">
-            Clear
-          </Link>
-        ) : null}
-      </form>
+      <search>
+        <form className="inline-form card" action="/artifacts" method="get" style={{ marginBottom: "1rem" }}>
+          <label htmlFor="q" className="muted">
+            Search
+          </label>
+          <input id="q" name="q" type="search" defaultValue={q} placeholder="Digest prefix, name or tag" maxLength={200} />
+          <button className="btn btn-primary" type="submit">
+            Search
+          </button>
+          {q ? (
+            <Link className="btn" href="/artifacts">
+              Clear
+            </Link>
+          ) : null}
+        </form>
+      </search>
       {problem ? (
         <div className="alert alert-bad" role="alert">
           {problem}
@@ -79,7 +81,17 @@ export default async function ArtifactsPage({ searchParams }: { searchParams: Se
                       <DigestLink digest={a.digest} /> {a.isDemo ? <span className="badge badge-demo">demo</span> : null}
                     </td>
                     <td>{a.names.length ? a.names.join(", ") : <span className="muted">unnamed</span>}</td>
-                    <td>{a.tags.length ? a.tags.map((t) => <span key={t} className="badge" style={{ marginRight: 4 }}>{t}</span>) : <span className="muted">none</span>}</td>
+                    <td>
+                      {a.tags.length ? (
+                        a.tags.map((t) => (
+                          <span key={t} className="badge" style={{ marginRight: 4 }}>
+                            {t}
+                          </span>
+                        ))
+                      ) : (
+                        <span className="muted">none</span>
+                      )}
+                    </td>
                     <td>{a.kind.replace("_", " ")}</td>
                     <td>
                       <Time iso={a.firstSeenAt} />
@@ -96,7 +108,11 @@ export default async function ArtifactsPage({ searchParams }: { searchParams: Se
               </Link>
             ) : null}
             {page.nextCursor ? (
-              <Link className="btn" rel="next" href={`/artifacts?${new URLSearchParams({ ...(q ? { q } : {}), cursor: page.nextCursor }).toString()}`}>
+              <Link
+                className="btn"
+                rel="next"
+                href={`/artifacts?${new URLSearchParams({ ...(q ? { q } : {}), cursor: page.nextCursor }).toString()}`}
+              >
                 Next page
               </Link>
             ) : null}

@@ -35,11 +35,15 @@ export default async function LedgerPage({ searchParams }: { searchParams: Promi
             <dt>Kind</dt>
             <dd>{selected.kind}</dd>
             <dt>Actor</dt>
-            <dd><code>{selected.actor}</code></dd>
+            <dd>
+              <code>{selected.actor}</code>
+            </dd>
             <dt>Subject</dt>
             <dd>{selected.subject ? <code>{selected.subject}</code> : "none"}</dd>
             <dt>Time</dt>
-            <dd><Time iso={selected.createdAt} /></dd>
+            <dd>
+              <Time iso={selected.createdAt} />
+            </dd>
             <dt>Entry hash</dt>
             <dd className="digest">{selected.entryHash}</dd>
             <dt>Previous hash</dt>
@@ -53,7 +57,7 @@ export default async function LedgerPage({ searchParams }: { searchParams: Promi
               </>
             ) : null}
           </dl>
-          <pre className="raw" aria-label="Entry payload">{JSON.stringify(selected.payload, null, 2)}</pre>
+          <pre className="raw">{JSON.stringify(selected.payload, null, 2)}</pre>
         </section>
       ) : null}
       {page.items.length === 0 ? (
@@ -82,7 +86,13 @@ export default async function LedgerPage({ searchParams }: { searchParams: Promi
                       <Link href={`/ledger?entry=${e.sequence}`}>{e.sequence}</Link>
                     </td>
                     <td>{e.kind}</td>
-                    <td>{e.subject ? <code>{e.subject.length > 60 ? `${e.subject.slice(0, 60)}…` : e.subject}</code> : <span className="muted">none</span>}</td>
+                    <td>
+                      {e.subject ? (
+                        <code>{e.subject.length > 60 ? `${e.subject.slice(0, 60)}…` : e.subject}</code>
+                      ) : (
+                        <span className="muted">none</span>
+                      )}
+                    </td>
                     <td>
                       <code>{e.actor.slice(0, 20)}</code>
                     </td>

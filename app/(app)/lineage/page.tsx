@@ -23,15 +23,26 @@ export default async function LineagePage({ searchParams }: { searchParams: Prom
           <p>What Vitrine knows about an artefact: its names, the tags that pointed at it, and the evidence behind it.</p>
         </div>
       </div>
-      <form className="inline-form card" role="search" action="/lineage" method="get" style={{ marginBottom: "1rem" }}>
-        <label htmlFor="digest" className="muted">
-          Digest
-        </label>
-        <input id="digest" name="digest" type="search" defaultValue={input} placeholder="sha256:…" maxLength={140} aria-invalid={parsed && !parsed.ok ? true : undefined} aria-describedby={parsed && !parsed.ok ? "digest-error" : undefined} />
-        <button className="btn btn-primary" type="submit">
-          Show
-        </button>
-      </form>
+      <search>
+        <form className="inline-form card" action="/lineage" method="get" style={{ marginBottom: "1rem" }}>
+          <label htmlFor="digest" className="muted">
+            Digest
+          </label>
+          <input
+            id="digest"
+            name="digest"
+            type="search"
+            defaultValue={input}
+            placeholder="sha256:…"
+            maxLength={140}
+            aria-invalid={parsed && !parsed.ok ? true : undefined}
+            aria-describedby={parsed && !parsed.ok ? "digest-error" : undefined}
+          />
+          <button className="btn btn-primary" type="submit">
+            Show
+          </button>
+        </form>
+      </search>
       {parsed && !parsed.ok ? (
         <div className="alert alert-bad" role="alert" id="digest-error">
           Not a digest: {parsed.reason}.
@@ -67,7 +78,15 @@ export default async function LineagePage({ searchParams }: { searchParams: Prom
                 <Time iso={artifact.firstSeenAt} />
               </dd>
               <dt>Names</dt>
-              <dd>{artifact.names.length ? artifact.names.map((n) => <div key={n.name}>{n.name} {n.purl ? <code className="muted">{n.purl}</code> : null}</div>) : "none"}</dd>
+              <dd>
+                {artifact.names.length
+                  ? artifact.names.map((n) => (
+                      <div key={n.name}>
+                        {n.name} {n.purl ? <code className="muted">{n.purl}</code> : null}
+                      </div>
+                    ))
+                  : "none"}
+              </dd>
             </dl>
           </section>
           <section className="card" aria-labelledby="tags">
@@ -91,7 +110,15 @@ export default async function LineagePage({ searchParams }: { searchParams: Prom
                         <td>
                           <Time iso={t.validFrom} />
                         </td>
-                        <td>{t.validTo ? <><Time iso={t.validTo} /> <span className="badge badge-warn">moved away</span></> : <span className="badge badge-ok">current</span>}</td>
+                        <td>
+                          {t.validTo ? (
+                            <>
+                              <Time iso={t.validTo} /> <span className="badge badge-warn">moved away</span>
+                            </>
+                          ) : (
+                            <span className="badge badge-ok">current</span>
+                          )}
+                        </td>
                       </tr>
                     ))}
                   </tbody>
@@ -107,7 +134,8 @@ export default async function LineagePage({ searchParams }: { searchParams: Prom
               <ul>
                 {artifact.ledger.map((l) => (
                   <li key={l.sequence}>
-                    <Link href={`/ledger?entry=${l.sequence}`}>#{l.sequence}</Link> {l.kind} · <Time iso={l.createdAt} /> · <code>{l.actor}</code>
+                    <Link href={`/ledger?entry=${l.sequence}`}>#{l.sequence}</Link> {l.kind} · <Time iso={l.createdAt} /> ·{" "}
+                    <code>{l.actor}</code>
                   </li>
                 ))}
               </ul>

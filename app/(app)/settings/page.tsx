@@ -57,7 +57,8 @@ export default async function SettingsPage() {
         <section className="card" aria-labelledby="users-heading">
           <h2 id="users-heading">People ({users.length})</h2>
           <p className="muted">
-            Create users with <code>npx vitrine user create --email E --role R --password-stdin</code>, or let them sign in with single sign-on.
+            Create users with <code>npx vitrine user create --email E --role R --password-stdin</code>, or let them sign in with single
+            sign-on.
           </p>
           <div className="table-wrap">
             <table aria-label="Users">
@@ -73,7 +74,8 @@ export default async function SettingsPage() {
                 {users.map((u) => (
                   <tr key={u.id}>
                     <td>
-                      {u.email} {u.isDemo ? <span className="badge badge-demo">demo</span> : null} {u.disabled ? <span className="badge badge-bad">disabled</span> : null}
+                      {u.email} {u.isDemo ? <span className="badge badge-demo">demo</span> : null}{" "}
+                      {u.disabled ? <span className="badge badge-bad">disabled</span> : null}
                     </td>
                     <td>{u.role}</td>
                     <td>{u.sso ? "single sign-on" : "password"}</td>

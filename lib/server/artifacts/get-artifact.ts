@@ -29,6 +29,12 @@ export async function getArtifact(options: { digest: string }) {
       validFrom: h.validFrom.toISOString(),
       validTo: h.validTo?.toISOString() ?? null,
     })),
-    ledger: ledger.map((l) => ({ sequence: l.sequence.toString(), kind: l.kind, actor: l.actor, createdAt: l.createdAt.toISOString(), entryHash: l.entryHash })),
+    ledger: ledger.map((l) => ({
+      sequence: l.sequence.toString(),
+      kind: l.kind,
+      actor: l.actor,
+      createdAt: l.createdAt.toISOString(),
+      entryHash: l.entryHash,
+    })),
   };
 }

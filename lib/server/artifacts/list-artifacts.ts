@@ -6,12 +6,7 @@ import { db, type Prisma } from "@/lib/db/client";
 export const ZListArtifactsQuery = z.object({
   q: z.string().trim().max(200, "at most 200 characters").optional(),
   cursor: z.string().max(200).optional(),
-  limit: z
-    .string()
-    .regex(/^\d+$/, "must be a whole number")
-    .transform(Number)
-    .pipe(z.number().int().min(1).max(200))
-    .optional(),
+  limit: z.string().regex(/^\d+$/, "must be a whole number").transform(Number).pipe(z.number().int().min(1).max(200)).optional(),
 });
 export type TListArtifactsQuery = z.infer<typeof ZListArtifactsQuery>;
 
@@ -32,7 +27,9 @@ function decodeCursor(cursor: string): { at: Date; id: string } {
   const [iso, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
   const at = new Date(iso ?? "");
   if (!id || !/^[0-9a-f-]{36}$/.test(id) || Number.isNaN(at.getTime())) {
-    throw new AppError("unprocessable", "The cursor is not valid", { errors: [{ path: "$.query.cursor", message: "not a cursor from a previous page" }] });
+    throw new AppError("unprocessable", "The cursor is not valid", {
+      errors: [{ path: "$.query.cursor", message: "not a cursor from a previous page" }],
+    });
   }
   return { at, id };
 }

@@ -10,6 +10,9 @@ export async function checkHealth(): Promise<{ ok: boolean; database: { ok: bool
     ]);
     return { ok: true, database: { ok: true, latencyMs: Math.round(performance.now() - started) } };
   } catch (error) {
-    return { ok: false, database: { ok: false, latencyMs: Math.round(performance.now() - started), error: (error as Error).message.slice(0, 200) } };
+    return {
+      ok: false,
+      database: { ok: false, latencyMs: Math.round(performance.now() - started), error: (error as Error).message.slice(0, 200) },
+    };
   }
 }

@@ -13,7 +13,12 @@ export async function applyDomainEvent(
       if (!event.digest) return { artifactDigest: null };
       const artifact = await tx.artifact.upsert({
         where: { digest: event.digest },
-        create: { digest: event.digest, kind: event.purl.startsWith("pkg:oci/") ? "oci_image" : "package", firstSeenAt: options.now, lastSeenAt: options.now },
+        create: {
+          digest: event.digest,
+          kind: event.purl.startsWith("pkg:oci/") ? "oci_image" : "package",
+          firstSeenAt: options.now,
+          lastSeenAt: options.now,
+        },
         update: { lastSeenAt: options.now },
       });
       await tx.artifactName.upsert({
@@ -21,7 +26,15 @@ export async function applyDomainEvent(
         create: { artifactId: artifact.id, name: event.repository, purl: event.purl, firstSeenAt: options.now },
         update: {},
       });
-      if (event.tag) await pointTag(tx, { repository: event.repository, tag: event.tag, artifactId: artifact.id, digest: event.digest, at: event.occurredAt, documentId: options.documentId });
+      if (event.tag)
+        await pointTag(tx, {
+          repository: event.repository,
+          tag: event.tag,
+          artifactId: artifact.id,
+          digest: event.digest,
+          at: event.occurredAt,
+          documentId: options.documentId,
+        });
       return { artifactDigest: artifact.digest };
     }
   }

@@ -52,7 +52,8 @@ export async function ingestEvents(options: {
 }): Promise<{ single: boolean; answer: BatchAnswer }> {
   const single = !Array.isArray(options.parsed);
   const items: unknown[] = single ? [options.parsed] : (options.parsed as unknown[]);
-  if (items.length === 0) throw new AppError("unprocessable", "The batch is empty", { errors: [{ path: "$", message: "must hold at least one event" }] });
+  if (items.length === 0)
+    throw new AppError("unprocessable", "The batch is empty", { errors: [{ path: "$", message: "must hold at least one event" }] });
   if (items.length > MAX_BATCH_ITEMS) {
     throw new AppError("unprocessable", `A batch holds at most ${MAX_BATCH_ITEMS} events; this one has ${items.length}`, {
       errors: [{ path: "$", message: `at most ${MAX_BATCH_ITEMS} items` }],
@@ -67,7 +68,12 @@ export async function ingestEvents(options: {
   items.forEach((item, index) => {
     const adapted = adaptCdevent(item);
     if (!adapted.ok) {
-      results.push({ index, id: null, status: "rejected", problem: { title: "Invalid event", detail: adapted.detail, errors: adapted.errors } });
+      results.push({
+        index,
+        id: null,
+        status: "rejected",
+        problem: { title: "Invalid event", detail: adapted.detail, errors: adapted.errors },
+      });
       return;
     }
     // A single document is kept byte for byte; a batch item as its own JSON text.
@@ -142,11 +148,7 @@ export async function ingestEvents(options: {
 async function findDuplicate(tx: Prisma.TransactionClient, c: Candidate, idempotencyKey: string | null): Promise<string | null> {
   const existing = await tx.document.findFirst({
     where: {
-      OR: [
-        { sha256: c.sha256 },
-        { eventSource: c.eventSource, eventId: c.eventId },
-        ...(idempotencyKey ? [{ idempotencyKey }] : []),
-      ],
+      OR: [{ sha256: c.sha256 }, { eventSource: c.eventSource, eventId: c.eventId }, ...(idempotencyKey ? [{ idempotencyKey }] : [])],
     },
     select: { id: true },
   });

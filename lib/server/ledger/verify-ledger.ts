@@ -30,7 +30,12 @@ export async function verifyLedger(): Promise<LedgerVerification> {
       previous,
     );
     if (!result.valid) {
-      return { valid: false, entries: total + result.entries, firstBrokenSequence: result.firstBrokenSequence.toString(), reason: result.reason };
+      return {
+        valid: false,
+        entries: total + result.entries,
+        firstBrokenSequence: result.firstBrokenSequence.toString(),
+        reason: result.reason,
+      };
     }
     total += result.entries;
     const last: LedgerRow | undefined = rows[rows.length - 1];

@@ -7,7 +7,12 @@ export type RateLimitResult = { allowed: boolean; count: number; retryAfterSecon
  * Fixed-window counter in Postgres, shared by every app instance. Counts the attempt and says
  * whether it is within `limit` for the window that contains `now`.
  */
-export async function consumeRateLimit(options: { key: string; limit: number; windowSeconds: number; now: Date }): Promise<RateLimitResult> {
+export async function consumeRateLimit(options: {
+  key: string;
+  limit: number;
+  windowSeconds: number;
+  now: Date;
+}): Promise<RateLimitResult> {
   const windowMs = options.windowSeconds * 1000;
   const windowStart = new Date(Math.floor(options.now.getTime() / windowMs) * windowMs);
   const rows = await db().$queryRaw<Array<{ count: number }>>`

@@ -40,7 +40,8 @@ export async function seedDemo(options: { now: Date }): Promise<DemoCredentials>
   for (const role of ROLES) {
     const email = `${role}@demo.vitrine.local`;
     const exists = await db().user.findUnique({ where: { email }, select: { id: true } });
-    if (!exists) await createUser({ actor: SEED_ACTOR, input: { email, role, password, name: `Demo ${role}` }, now: options.now, isDemo: true });
+    if (!exists)
+      await createUser({ actor: SEED_ACTOR, input: { email, role, password, name: `Demo ${role}` }, now: options.now, isDemo: true });
     users.push({ email, role });
   }
   const day = 86_400_000;
@@ -56,9 +57,19 @@ export async function seedDemo(options: { now: Date }): Promise<DemoCredentials>
     { repo: "registry.acme.dev/ml/scorer", label: "scorer-0.9.3", tag: "0.9.3", at: t0 + 10 * day },
     { repo: "registry.acme.dev/ml/scorer", label: "scorer-0.9.3-hotfix", tag: "0.9.3", at: t0 + 11 * day },
   ];
-  const events = story.map((s, i) => artifactPublished({ id: `demo-${i + 1}`, repository: s.repo, digest: demoDigest(s.label), tag: s.tag, at: new Date(s.at) }));
+  const events = story.map((s, i) =>
+    artifactPublished({ id: `demo-${i + 1}`, repository: s.repo, digest: demoDigest(s.label), tag: s.tag, at: new Date(s.at) }),
+  );
   const body = Buffer.from(JSON.stringify(events));
-  await ingestEvents({ actor: SEED_ACTOR, tokenId: null, rawBody: body, parsed: events, contentType: "application/json", idempotencyKey: null, now: options.now });
+  await ingestEvents({
+    actor: SEED_ACTOR,
+    tokenId: null,
+    rawBody: body,
+    parsed: events,
+    contentType: "application/json",
+    idempotencyKey: null,
+    now: options.now,
+  });
   const digests = [...new Set(story.map((s) => demoDigest(s.label)))];
   await db().artifact.updateMany({ where: { digest: { in: digests } }, data: { isDemo: true } });
   await db().document.updateMany({ where: { eventSource: "/vitrine/demo-seed" }, data: { isDemo: true } });

@@ -26,7 +26,12 @@ export async function authenticateCredentials(options: {
   const accountKey = `signin:account:${email.data}`;
   const [byAccount, byAddress] = await Promise.all([
     consumeRateLimit({ key: accountKey, limit: e.VITRINE_SIGNIN_MAX_PER_ACCOUNT, windowSeconds, now: options.now }),
-    consumeRateLimit({ key: `signin:address:${options.address}`, limit: e.VITRINE_SIGNIN_MAX_PER_ADDRESS, windowSeconds, now: options.now }),
+    consumeRateLimit({
+      key: `signin:address:${options.address}`,
+      limit: e.VITRINE_SIGNIN_MAX_PER_ADDRESS,
+      windowSeconds,
+      now: options.now,
+    }),
   ]);
   if (!byAccount.allowed || !byAddress.allowed) {
     log.warn("sign-in rate limited", { address: options.address, byAccount: !byAccount.allowed });
@@ -34,7 +39,7 @@ export async function authenticateCredentials(options: {
   }
   const user = await db().user.findUnique({ where: { email: email.data } });
   const ok = await verifyPassword(options.password, user?.passwordHash ?? (await dummyPasswordHash()));
-  if (!user || !user.passwordHash || user.disabledAt || !ok) {
+  if (!user?.passwordHash || user.disabledAt || !ok) {
     log.info("sign-in failed", { address: options.address });
     return { ok: false, reason: "invalid" };
   }

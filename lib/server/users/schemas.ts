@@ -1,13 +1,8 @@
 import { z } from "zod";
-import { ROLES } from "@/lib/auth/permissions";
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "@/lib/auth/password";
+import { ROLES } from "@/lib/auth/permissions";
 
-export const ZEmail = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .max(320)
-  .pipe(z.email("must be an email address"));
+export const ZEmail = z.string().trim().toLowerCase().max(320).pipe(z.email("must be an email address"));
 export const ZPassword = z
   .string()
   .min(MIN_PASSWORD_LENGTH, `must be at least ${MIN_PASSWORD_LENGTH} characters`)

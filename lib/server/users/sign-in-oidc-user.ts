@@ -28,7 +28,16 @@ export async function signInOidcUser(options: { profile: Record<string, unknown>
     if (existing?.disabledAt) return null;
     const user = existing
       ? await tx.user.update({ where: { id: existing.id }, data: { oidcSubject: sub, role, lastSignInAt: options.now } })
-      : await tx.user.create({ data: { email, oidcSubject: sub, role, name: typeof options.profile.name === "string" ? options.profile.name : null, createdAt: options.now, lastSignInAt: options.now } });
+      : await tx.user.create({
+          data: {
+            email,
+            oidcSubject: sub,
+            role,
+            name: typeof options.profile.name === "string" ? options.profile.name : null,
+            createdAt: options.now,
+            lastSignInAt: options.now,
+          },
+        });
     if (!existing || existing.role !== role) {
       await appendLedgerEntry(tx, {
         kind: existing ? "user.role-changed" : "user.created",

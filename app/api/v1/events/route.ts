@@ -9,7 +9,10 @@ export const dynamic = "force-dynamic";
 export const POST = withApi({ auth: { permission: "ingest", allow: ["token"] }, rawBody: true }, async ({ req, actor, rawBody, now }) => {
   const contentType = req.headers.get("content-type") ?? "";
   if (!/^application\/(json|cloudevents\+json)\b/i.test(contentType)) {
-    throw new AppError("unsupported_media_type", `Content-Type must be application/json for CDEvents, got "${contentType.slice(0, 100) || "none"}"`);
+    throw new AppError(
+      "unsupported_media_type",
+      `Content-Type must be application/json for CDEvents, got "${contentType.slice(0, 100) || "none"}"`,
+    );
   }
   const idempotencyKey = req.headers.get("idempotency-key");
   if (idempotencyKey !== null && !/^[\x21-\x7e]{1,200}$/.test(idempotencyKey)) {

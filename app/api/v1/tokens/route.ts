@@ -11,7 +11,10 @@ export const GET = withApi({ auth: { permission: "tokens:manage", allow: ["sessi
   nextCursor: null,
 }));
 
-export const POST = withApi({ auth: { permission: "tokens:manage", allow: ["session"] }, body: ZCreateToken }, async ({ actor, body, now }) => {
-  const token = await createToken({ actor: actor!, input: body, now });
-  return Response.json(token, { status: 201 });
-});
+export const POST = withApi(
+  { auth: { permission: "tokens:manage", allow: ["session"] }, body: ZCreateToken },
+  async ({ actor, body, now }) => {
+    const token = await createToken({ actor: actor!, input: body, now });
+    return Response.json(token, { status: 201 });
+  },
+);

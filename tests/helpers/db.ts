@@ -1,0 +1,48 @@
+// Per-file database access for integration tests: the process-wide client points at the test
+// database, and resetDatabase() empties every table (the ledger's guard trigger is lifted only here).
+import pg from "pg";
+import { afterAll, beforeAll, inject } from "vitest";
+import { createDb, type Db, setDb } from "@/lib/db/client";
+
+export const databaseUrl = (): string => inject("databaseUrl");
+export const databaseKind = (): "postgres" | "embedded" => inject("databaseKind");
+
+let client: Db | undefined;
+
+/** Call once at the top of an integration test file. */
+export function setupTestDatabase(): { db: () => Db } {
+  beforeAll(() => {
+    process.env.DATABASE_URL = databaseUrl();
+    client = createDb({ url: databaseUrl(), poolMax: 4 });
+    setDb(client);
+  });
+  afterAll(async () => {
+    await client?.$disconnect();
+    setDb(undefined);
+  });
+  return { db: () => client as Db };
+}
+
+export async function withPg<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: databaseUrl() });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
+export async function resetDatabase(): Promise<void> {
+  await withPg(async (c) => {
+    const { rows } = await c.query<{ tablename: string }>(
+      `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> '_prisma_migrations'`,
+    );
+    const list = rows.map((r) => `"${r.tablename}"`).join(", ");
+    await c.query("BEGIN");
+    await c.query(`ALTER TABLE "ledger_entries" DISABLE TRIGGER USER`);
+    await c.query(`TRUNCATE ${list} CASCADE`);
+    await c.query(`ALTER TABLE "ledger_entries" ENABLE TRIGGER USER`);
+    await c.query("COMMIT");
+  });
+}
