@@ -93,8 +93,38 @@ export function problemResponse(error: AppError, requestId?: string): Response {
   return new Response(JSON.stringify(problemBody(error, requestId)), { status: error.status, headers });
 }
 
+const UNAVAILABLE_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "57P01", // admin_shutdown
+  "57P02", // crash_shutdown
+  "57P03", // cannot_connect_now
+  "08000",
+  "08001",
+  "08003",
+  "08006",
+  "P1001", // Prisma: can't reach database server
+  "P1002",
+  "P1017", // Prisma: server closed the connection
+  "P2024", // Prisma: timed out fetching a connection from the pool
+]);
+
+/** True when the error means "the database cannot be reached right now" (answered 503, not 500). */
+export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
+  if (!error || typeof error !== "object" || depth > 5) return false;
+  const e = error as { code?: unknown; cause?: unknown; message?: unknown; originalCode?: unknown; kind?: unknown };
+  for (const c of [e.code, e.originalCode]) if (typeof c === "string" && UNAVAILABLE_CODES.has(c)) return true;
+  if (typeof e.message === "string" && /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect|Can't reach database server/i.test(e.message)) {
+    return true;
+  }
+  return isDatabaseUnavailable(e.cause, depth + 1);
+}
+
 export function toAppError(error: unknown): AppError | null {
   if (error instanceof AppError) return error;
+  if (isDatabaseUnavailable(error)) return new AppError("unavailable", "The database is unreachable; retry shortly", { retryAfterSeconds: 5 });
   if (error instanceof z.ZodError) return new AppError("unprocessable", "The request has invalid fields", { errors: zodProblems(error) });
   return null;
 }
