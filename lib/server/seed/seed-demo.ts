@@ -63,9 +63,7 @@ export async function seedDemo(options: { now: Date }): Promise<DemoCredentials>
   const body = Buffer.from(JSON.stringify(events));
   await ingestEvents({
     actor: SEED_ACTOR,
-    tokenId: null,
     rawBody: body,
-    parsed: events,
     contentType: "application/json",
     idempotencyKey: null,
     now: options.now,

@@ -1,6 +1,5 @@
 // POST /api/v1/events - ingest pipeline events (CDEvents v0.5, single or batch)
 import { AppError } from "@/lib/api/errors";
-import { parseJsonBody } from "@/lib/api/read-body";
 import { withApi } from "@/lib/api/with-api";
 import { ingestEvents } from "@/lib/server/ingest/ingest-events";
 
@@ -18,12 +17,9 @@ export const POST = withApi({ auth: { permission: "ingest", allow: ["token"] }, 
   if (idempotencyKey !== null && !/^[\x21-\x7e]{1,200}$/.test(idempotencyKey)) {
     throw new AppError("bad_request", "Idempotency-Key must be 1-200 visible ASCII characters");
   }
-  const bytes = rawBody ?? new Uint8Array();
   const { single, answer } = await ingestEvents({
     actor: actor!,
-    tokenId: actor?.kind === "token" ? actor.id : null,
-    rawBody: bytes,
-    parsed: parseJsonBody(bytes),
+    rawBody: rawBody ?? new Uint8Array(),
     contentType: contentType.split(";")[0]!.trim().toLowerCase(),
     idempotencyKey,
     now,
