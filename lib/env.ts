@@ -29,6 +29,19 @@ const ZEnv = z
     VITRINE_SIGNIN_MAX_PER_ACCOUNT: ZPositiveInt(10),
     VITRINE_SIGNIN_MAX_PER_ADDRESS: ZPositiveInt(50),
     VITRINE_SIGNIN_WINDOW_SECONDS: ZPositiveInt(900),
+    VITRINE_SIGNING_KEY_FILE: z.string().trim().min(1).optional(),
+    VITRINE_RETIRED_SIGNING_KEYS: z
+      .string()
+      .optional()
+      .transform((v) =>
+        (v ?? "")
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.string().regex(/^sha256:[0-9a-f]{64}$/, "must be a comma-separated list of sha256:<64 hex> key fingerprints"))),
+    VITRINE_CHECKPOINT_INTERVAL_SECONDS: ZPositiveInt(300),
+    VITRINE_INGEST_RATE_PER_MINUTE: ZPositiveInt(6000),
     VITRINE_TRUST_PROXY: z.enum(["true", "false"]).optional().default("false"),
     NEXTAUTH_SECRET: z.string().min(32, "must be at least 32 characters (try: openssl rand -base64 32)").optional(),
     NEXTAUTH_URL: z.url("must be an absolute URL such as https://vitrine.example.com").optional(),

@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "== lint";        npx biome check .
-echo "== typecheck";   npx tsc --noEmit
+echo "== typecheck";   npm run -s typecheck
 echo "== unit tests";  npx vitest run --project unit
 bash scripts/test-integration.sh
 echo "== browser tests (Playwright, against next build + next start)"

@@ -1,0 +1,19 @@
+// GET /api/v1/ledger/checkpoint - the latest signed checkpoint and Vitrine's public key
+// POST /api/v1/ledger/checkpoint - sign the current head now
+import { withApi } from "@/lib/api/with-api";
+import { createCheckpoint, getLatestCheckpoint } from "@/lib/server/ledger/create-checkpoint";
+import { getSigningKey } from "@/lib/server/signing/signing-key";
+
+export const dynamic = "force-dynamic";
+
+export const GET = withApi({ auth: { permission: "ledger:read" } }, async () => {
+  const key = await getSigningKey();
+  return {
+    checkpoint: await getLatestCheckpoint(),
+    key: { algorithm: key.algorithm, fingerprint: key.fingerprint, publicKey: key.publicKeyPem },
+  };
+});
+
+export const POST = withApi({ auth: { permission: "ledger:read" } }, async ({ now }) =>
+  Response.json(await createCheckpoint({ now }), { status: 201 }),
+);

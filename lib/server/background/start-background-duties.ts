@@ -1,0 +1,30 @@
+import "server-only";
+import { env } from "@/lib/env";
+import { log } from "@/lib/log";
+import { checkpointIfDue } from "@/lib/server/ledger/create-checkpoint";
+import { pruneRateLimits } from "@/lib/server/rate-limit/consume-rate-limit";
+
+const globalForDuties = globalThis as unknown as { vitrineDuties?: NodeJS.Timeout[] };
+
+/** Periodic ledger checkpoints and rate-limit housekeeping, on every instance (both are idempotent). */
+export function startBackgroundDuties(): void {
+  if (globalForDuties.vitrineDuties) return;
+  let interval: number;
+  try {
+    interval = env().VITRINE_CHECKPOINT_INTERVAL_SECONDS;
+  } catch (error) {
+    log.error("background duties not started: invalid configuration", { error });
+    return;
+  }
+  const checkpoint = setInterval(() => void checkpointIfDue({ now: new Date() }), Math.min(interval, 60) * 1000);
+  const prune = setInterval(
+    () =>
+      void pruneRateLimits({ before: new Date(Date.now() - 86_400_000) }).catch((error) =>
+        log.warn("rate-limit pruning failed", { error }),
+      ),
+    3_600_000,
+  );
+  checkpoint.unref();
+  prune.unref();
+  globalForDuties.vitrineDuties = [checkpoint, prune];
+}
