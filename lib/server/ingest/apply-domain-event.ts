@@ -84,7 +84,7 @@ export async function pointTag(
   if (current)
     await tx.tagHistory.update({
       where: { id: current.id },
-      data: { validTo: options.at < current.validFrom ? current.validFrom : options.at },
+      data: { validTo: new Date(Math.max(options.at.getTime(), current.validFrom.getTime())) },
     });
   await tx.tagHistory.create({
     data: { tagId: tag.id, artifactId: options.artifactId, digest: options.digest, validFrom: options.at, documentId: options.documentId },
