@@ -9,6 +9,7 @@ import { type Actor, actorCan } from "@/lib/auth/actor";
 import type { Permission } from "@/lib/auth/permissions";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
+import { consumeRateLimit } from "@/lib/server/rate-limit/consume-rate-limit";
 import { authenticateToken } from "@/lib/server/tokens/authenticate-token";
 import { getSessionUser } from "@/lib/server/users/get-session-user";
 import { AppError, problemResponse, toAppError, zodProblems } from "./errors";
@@ -23,6 +24,8 @@ type Options<Q extends z.ZodType | undefined, B extends z.ZodType | undefined> =
   /** Raw bodies: the handler reads `rawBody` itself (formats other than JSON). */
   rawBody?: boolean;
   maxBodyBytes?: number;
+  /** Per-token request budget (VITRINE_INGEST_RATE_PER_MINUTE), answered 429 with Retry-After. */
+  rateLimit?: "ingest";
 };
 
 type Infer<T> = T extends z.ZodType ? z.infer<T> : undefined;
@@ -102,6 +105,19 @@ export function withApi<Q extends z.ZodType | undefined = undefined, B extends z
           throw new AppError("forbidden", `This needs the ${options.auth.permission} permission, which ${who} does not grant`);
         }
         if (auth.via === "session" && !SAFE_METHODS.has(req.method)) checkSameOrigin(req);
+        if (options.rateLimit && actor.kind === "token") {
+          const limit = env().VITRINE_INGEST_RATE_PER_MINUTE;
+          const budget = await consumeRateLimit({ key: `ingest:${actor.id}`, limit, windowSeconds: 60, now });
+          if (!budget.allowed) {
+            throw new AppError(
+              "rate_limited",
+              `This token may send ${limit} requests a minute; retry after ${budget.retryAfterSeconds} s`,
+              {
+                retryAfterSeconds: budget.retryAfterSeconds,
+              },
+            );
+          }
+        }
       }
       const rawParams = (await routeCtx?.params) ?? {};
       const params = Object.fromEntries(Object.entries(rawParams).map(([k, v]) => [k, Array.isArray(v) ? v.join("/") : v]));

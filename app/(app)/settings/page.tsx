@@ -32,12 +32,11 @@ export default async function SettingsPage() {
           </section>
         ) : null}
         <section className="card" aria-labelledby="ingest-heading">
-          <h2 id="ingest-heading">Send events</h2>
-          <p className="muted">With a token that has the ingest scope:</p>
-          <pre className="raw">{`curl -sS -X POST "$VITRINE_URL/api/v1/events" \\
-  -H "Authorization: Bearer $VITRINE_TOKEN" \\
-  -H "Content-Type: application/json" \\
-  --data @artifact_published.json`}</pre>
+          <h2 id="ingest-heading">Ingestion</h2>
+          <p className="muted">What each token sent, what was refused and why, and copy-paste examples for every route.</p>
+          <Link className="btn" href="/settings/ingestion">
+            Open ingestion
+          </Link>
         </section>
       </div>
       <section className="card" aria-labelledby="roles-heading" style={{ marginTop: "1rem" }}>

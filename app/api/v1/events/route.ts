@@ -5,7 +5,7 @@ import { ingestEvents } from "@/lib/server/ingest/ingest-events";
 
 export const dynamic = "force-dynamic";
 
-export const POST = withApi({ auth: { permission: "ingest", allow: ["token"] }, rawBody: true }, async ({ req, actor, rawBody, now }) => {
+export const POST = withApi({ auth: { permission: "ingest", allow: ["token"] }, rawBody: true, rateLimit: "ingest" }, async ({ req, actor, rawBody, now }) => {
   const contentType = req.headers.get("content-type") ?? "";
   if (!/^application\/(json|cloudevents\+json)\b/i.test(contentType)) {
     throw new AppError(
