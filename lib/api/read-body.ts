@@ -1,4 +1,8 @@
+import { checkPlainJsonValue } from "@/lib/ingest/cloudevents";
 import { AppError } from "./errors";
+
+// Deeper documents are refused before any adapter walks them (no real document nests this far).
+const MAX_JSON_DEPTH = 64;
 
 /** Reads a request body up to `limit` bytes; a larger one is refused with 413 without reading it all. */
 export async function readBodyWithLimit(req: Request, limit: number): Promise<Uint8Array> {
@@ -38,9 +42,14 @@ export function parseJsonBody(bytes: Uint8Array): unknown {
   } catch {
     throw new AppError("bad_request", "The request body is not valid UTF-8");
   }
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (error) {
     throw new AppError("bad_request", `The request body is not valid JSON: ${(error as Error).message.slice(0, 200)}`);
   }
+  const problem = checkPlainJsonValue(value, MAX_JSON_DEPTH);
+  if (problem)
+    throw new AppError("unprocessable", `The JSON document is not acceptable: ${problem}`, { errors: [{ path: "$", message: problem }] });
+  return value;
 }
