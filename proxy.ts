@@ -35,6 +35,8 @@ export function proxy(request: NextRequest) {
   return response;
 }
 
+// Pages only: API routes need no CSP nonce and get their headers from next.config.ts and withApi,
+// which keeps the hot ingestion path free of a middleware hop.
 export const config = {
-  matcher: [{ source: "/((?!_next/static|_next/image|favicon.ico).*)" }],
+  matcher: [{ source: "/((?!api/|_next/static|_next/image|favicon.ico|icon.svg).*)" }],
 };

@@ -1,12 +1,22 @@
 // The Prisma client singleton. Only lib/server and lib/db import it (see STYLE.md).
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { env } from "@/lib/env";
 import { PrismaClient } from "./generated/client";
+import { setPool } from "./sql";
 
 export type Db = PrismaClient;
 export type { Prisma } from "./generated/client";
 
+const connections = new WeakMap<Db, { url: string; poolMax: number }>();
+
 export function createDb(options: { url: string; poolMax?: number }): Db {
+  const client = createPrisma(options);
+  connections.set(client, { url: options.url, poolMax: options.poolMax ?? 10 });
+  return client;
+}
+
+function createPrisma(options: { url: string; poolMax?: number }): Db {
   const adapter = new PrismaPg({
     connectionString: options.url,
     max: options.poolMax ?? 10,
@@ -30,7 +40,9 @@ export function db(): Db {
   return globalForDb.vitrineDb;
 }
 
-/** Replaces the process-wide client (tests, CLI). */
+/** Replaces the process-wide client (tests, CLI), and the `pg` pool beside it, on the same database. */
 export function setDb(client: Db | undefined): void {
   globalForDb.vitrineDb = client;
+  const conn = client ? connections.get(client) : undefined;
+  void setPool(conn ? new pg.Pool({ connectionString: conn.url, max: conn.poolMax }) : undefined);
 }

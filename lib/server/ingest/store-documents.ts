@@ -2,11 +2,12 @@ import "server-only";
 import { createHash } from "node:crypto";
 import { AppError, type FieldProblem } from "@/lib/api/errors";
 import { type Actor, actorRef } from "@/lib/auth/actor";
-import { db, type Prisma } from "@/lib/db/client";
+import { type Sql, withTransaction } from "@/lib/db/sql";
 import type { AdaptedDocument } from "@/lib/domain/events";
-import { appendLedgerEntries, type LedgerAppend, lockLedger } from "@/lib/server/ledger/append-ledger-entry";
-import { applyDomainEvent } from "./apply-domain-event";
+import { appendLedgerEntriesSql, type LedgerAppend, lockLedgerSql } from "@/lib/server/ledger/append-ledger-entry";
+import { applyBatch } from "./apply-batch";
 import { recordRejections } from "./rejections";
+import { uuidv7 } from "./uuid";
 
 export const MAX_BATCH_ITEMS = 1000;
 
@@ -88,102 +89,113 @@ export async function storeDocuments(options: {
   recordRejections({ route: options.route, tokenId, now, results, formats: new Map(items.map((i) => [i.index, i.format])) });
   if (accepted.length === 0) return answerOf(results);
 
-  const stored = await db().$transaction(
-    async (tx) => {
-      // Taken first: duplicate checks, domain updates and the ledger chain see one order.
-      await lockLedger(tx);
-      const existing = await findExisting(tx, accepted, options.idempotencyKey ?? null);
-      const out: ItemResult[] = [];
-      const ledger: LedgerAppend[] = [];
-      const seen = new Map<string, string>();
-      for (const item of accepted) {
-        const { adapted } = item;
-        const eventKey =
-          adapted.eventId !== null ? `${adapted.eventSource ?? ""}\u0000${adapted.eventId}\u0000${adapted.documentType}` : null;
-        const dup =
-          existing.bySha.get(item.sha256) ??
-          seen.get(item.sha256) ??
-          (eventKey ? (existing.byEvent.get(eventKey) ?? seen.get(eventKey)) : undefined) ??
-          existing.byIdempotency;
-        if (dup) {
-          out.push({ index: item.index, id: dup, status: "duplicate" });
-          continue;
-        }
-        const doc = await tx.document.create({
-          data: {
-            sha256: item.sha256,
-            format: item.format,
-            route: options.route,
-            contentType: item.contentType,
-            body: new Uint8Array(item.bytes),
-            sizeBytes: item.bytes.byteLength,
-            eventId: adapted.eventId,
-            eventSource: adapted.eventId !== null ? (adapted.eventSource ?? "") : null,
-            eventType: adapted.eventId !== null ? adapted.documentType : null,
-            idempotencyKey: items.length === 1 ? (options.idempotencyKey ?? null) : null,
-            tokenId,
-            receivedAt: now,
-          },
-          select: { id: true },
-        });
-        seen.set(item.sha256, doc.id);
-        if (eventKey) seen.set(eventKey, doc.id);
-        const digests: string[] = [];
-        const notes = [...adapted.notes];
-        for (const event of adapted.events) {
-          const applied = await applyDomainEvent(tx, { event, documentId: doc.id, now });
-          digests.push(...applied.artifacts);
-          notes.push(...applied.notes);
-        }
-        const artifact = digests[0] ?? null;
-        ledger.push({
-          kind: "document.accepted",
-          actor: actorRef(options.actor),
-          subject: artifact ? `artifact:${artifact}` : null,
-          documentId: doc.id,
-          payload: {
-            sha256: `sha256:${item.sha256}`,
-            route: options.route,
-            format: item.format,
-            type: adapted.documentType,
-            ...(adapted.eventId !== null ? { eventId: adapted.eventId, source: adapted.eventSource } : {}),
-            artifacts: [...new Set(digests)].slice(0, 100),
-          },
-          now,
-        });
-        out.push({ index: item.index, id: doc.id, status: "accepted", artifact, ...(notes.length ? { notes } : {}) });
+  const stored = await withTransaction(async (sql) => {
+    // Taken first: duplicate checks, domain updates and the ledger chain see one order.
+    await lockLedgerSql(sql);
+    const existing = await findExisting(sql, accepted, options.idempotencyKey ?? null);
+    const out: ItemResult[] = [];
+    const seen = new Map<string, string>();
+    const fresh: Array<(typeof accepted)[number] & { id: string }> = [];
+    for (const item of accepted) {
+      const { adapted } = item;
+      const eventKey =
+        adapted.eventId !== null ? `${adapted.eventSource ?? ""}\u0000${adapted.eventId}\u0000${adapted.documentType}` : null;
+      const dup =
+        existing.bySha.get(item.sha256) ??
+        seen.get(item.sha256) ??
+        (eventKey ? (existing.byEvent.get(eventKey) ?? seen.get(eventKey)) : undefined) ??
+        existing.byIdempotency;
+      if (dup) {
+        out.push({ index: item.index, id: dup, status: "duplicate" });
+        continue;
       }
-      await appendLedgerEntries(tx, ledger);
-      return out;
-    },
-    { timeout: 120_000, maxWait: 60_000 },
-  );
+      const id = uuidv7(now.getTime());
+      seen.set(item.sha256, id);
+      if (eventKey) seen.set(eventKey, id);
+      fresh.push({ ...item, id });
+    }
+    if (fresh.length === 0) return out;
+    // One statement for all the documents, then the domain changes of the whole batch.
+    await sql.query(
+      `INSERT INTO documents (id, sha256, format, route, content_type, body, size_bytes, event_id, event_source, event_type, idempotency_key, token_id, received_at)
+       SELECT t.*, $11::uuid, $12::timestamptz
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bytea[], $7::int[], $8::text[], $9::text[], $10::text[], $13::text[])
+         AS t(id, sha256, format, route, content_type, body, size_bytes, event_id, event_source, event_type, idempotency_key)`,
+      [
+        fresh.map((i) => i.id),
+        fresh.map((i) => i.sha256),
+        fresh.map((i) => i.format),
+        fresh.map(() => options.route),
+        fresh.map((i) => i.contentType),
+        fresh.map((i) => Buffer.from(i.bytes.buffer, i.bytes.byteOffset, i.bytes.byteLength)),
+        fresh.map((i) => i.bytes.byteLength),
+        fresh.map((i) => i.adapted.eventId),
+        fresh.map((i) => (i.adapted.eventId !== null ? (i.adapted.eventSource ?? "") : null)),
+        fresh.map((i) => (i.adapted.eventId !== null ? i.adapted.documentType : null)),
+        tokenId,
+        now.toISOString(),
+        fresh.map(() => (items.length === 1 ? (options.idempotencyKey ?? null) : null)),
+      ],
+    );
+    const applied = await applyBatch(sql, {
+      events: fresh.flatMap((item) => item.adapted.events.map((event) => ({ documentId: item.id, event }))),
+      now,
+    });
+    const ledger: LedgerAppend[] = [];
+    for (const item of fresh) {
+      const { adapted } = item;
+      const a = applied.get(item.id);
+      const digests = [...new Set(a?.artifacts ?? [])];
+      const notes = [...adapted.notes, ...(a?.notes ?? [])];
+      const artifact = digests[0] ?? null;
+      ledger.push({
+        kind: "document.accepted",
+        actor: actorRef(options.actor),
+        subject: artifact ? `artifact:${artifact}` : null,
+        documentId: item.id,
+        payload: {
+          sha256: `sha256:${item.sha256}`,
+          route: options.route,
+          format: item.format,
+          type: adapted.documentType,
+          ...(adapted.eventId !== null ? { eventId: adapted.eventId, source: adapted.eventSource } : {}),
+          artifacts: digests.slice(0, 100),
+        },
+        now,
+      });
+      out.push({ index: item.index, id: item.id, status: "accepted", artifact, ...(notes.length ? { notes } : {}) });
+    }
+    await appendLedgerEntriesSql(sql, ledger, { locked: true });
+    return out;
+  });
   return answerOf([...results, ...stored]);
 }
 
 async function findExisting(
-  tx: Prisma.TransactionClient,
+  sql: Sql,
   items: Array<{ sha256: string; adapted: Extract<AdaptedDocument, { ok: true }> }>,
   idempotencyKey: string | null,
 ): Promise<{ bySha: Map<string, string>; byEvent: Map<string, string>; byIdempotency: string | undefined }> {
-  const events = items.filter((i) => i.adapted.eventId !== null);
-  const rows = await tx.document.findMany({
-    where: {
-      OR: [
-        { sha256: { in: items.map((i) => i.sha256) } },
-        ...(events.length ? [{ eventId: { in: [...new Set(events.map((e) => e.adapted.eventId as string))] } }] : []),
-        ...(idempotencyKey ? [{ idempotencyKey }] : []),
-      ],
-    },
-    select: { id: true, sha256: true, eventId: true, eventSource: true, eventType: true, idempotencyKey: true },
-  });
+  const eventIds = [...new Set(items.map((i) => i.adapted.eventId).filter((e): e is string => e !== null))];
+  const rows = await sql.query<{
+    id: string;
+    sha256: string;
+    event_id: string | null;
+    event_source: string | null;
+    event_type: string | null;
+    idempotency_key: string | null;
+  }>(
+    `SELECT id, sha256, event_id, event_source, event_type, idempotency_key FROM documents
+     WHERE sha256 = ANY($1::text[]) OR event_id = ANY($2::text[]) OR ($3::text IS NOT NULL AND idempotency_key = $3::text)`,
+    [items.map((i) => i.sha256), eventIds, idempotencyKey],
+  );
   const bySha = new Map<string, string>();
   const byEvent = new Map<string, string>();
   let byIdempotency: string | undefined;
   for (const r of rows) {
     bySha.set(r.sha256, r.id);
-    if (r.eventId !== null) byEvent.set(`${r.eventSource ?? ""}\u0000${r.eventId}\u0000${r.eventType ?? ""}`, r.id);
-    if (idempotencyKey && r.idempotencyKey === idempotencyKey) byIdempotency = r.id;
+    if (r.event_id !== null) byEvent.set(`${r.event_source ?? ""}\u0000${r.event_id}\u0000${r.event_type ?? ""}`, r.id);
+    if (idempotencyKey && r.idempotency_key === idempotencyKey) byIdempotency = r.id;
   }
   return { bySha, byEvent, byIdempotency };
 }

@@ -1,5 +1,6 @@
 import "server-only";
 import type { Prisma } from "@/lib/db/client";
+import { type Sql, sqlFromPrisma } from "@/lib/db/sql";
 import type { JsonValue } from "@/lib/domain/canonical-json";
 import { GENESIS_HASH, hashLedgerEntry } from "@/lib/domain/ledger";
 
@@ -15,18 +16,24 @@ export type LedgerAppend = {
   now: Date;
 };
 
-/** Takes the ledger lock for the rest of the transaction (idempotent within it). */
-export async function lockLedger(tx: Prisma.TransactionClient): Promise<void> {
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${LEDGER_APPEND_LOCK})`;
+/** Takes the ledger lock until the transaction ends (taking it again in the same transaction is harmless). */
+export async function lockLedgerSql(sql: Sql): Promise<void> {
+  await sql.query("SELECT 1 AS locked FROM pg_advisory_xact_lock($1::bigint)", [LEDGER_APPEND_LOCK]);
 }
 
-/** Appends entries in order. Must run inside the transaction that makes the changes they record. */
-export async function appendLedgerEntries(tx: Prisma.TransactionClient, entries: LedgerAppend[]) {
+export async function lockLedger(tx: Prisma.TransactionClient): Promise<void> {
+  await lockLedgerSql(sqlFromPrisma(tx));
+}
+
+/** Appends entries in order, inside the transaction that makes the changes they record. */
+export async function appendLedgerEntriesSql(sql: Sql, entries: LedgerAppend[], options: { locked?: boolean } = {}) {
   if (entries.length === 0) return [];
-  await lockLedger(tx);
-  const head = await tx.ledgerEntry.findFirst({ orderBy: { sequence: "desc" }, select: { sequence: true, entryHash: true } });
-  let sequence = head ? head.sequence : 0n;
-  let prevHash = head ? head.entryHash : GENESIS_HASH;
+  if (!options.locked) await lockLedgerSql(sql);
+  const [head] = await sql.query<{ sequence: string | bigint; entry_hash: string }>(
+    "SELECT sequence, entry_hash FROM ledger_entries ORDER BY sequence DESC LIMIT 1",
+  );
+  let sequence = head ? BigInt(head.sequence) : 0n;
+  let prevHash = head ? head.entry_hash : GENESIS_HASH;
   const rows = entries.map((entry) => {
     sequence += 1n;
     const content = {
@@ -42,10 +49,29 @@ export async function appendLedgerEntries(tx: Prisma.TransactionClient, entries:
     };
     const entryHash = hashLedgerEntry(content);
     prevHash = entryHash;
-    return { ...content, payload: content.payload as Prisma.InputJsonValue, entryHash };
+    return { ...content, entryHash };
   });
-  await tx.ledgerEntry.createMany({ data: rows });
+  await sql.query(
+    `INSERT INTO ledger_entries (sequence, kind, actor, subject, document_id, payload, prev_hash, entry_hash, created_at)
+     SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::uuid[], $6::jsonb[], $7::text[], $8::text[], $9::timestamptz[])`,
+    [
+      rows.map((r) => r.sequence.toString()),
+      rows.map((r) => r.kind),
+      rows.map((r) => r.actor),
+      rows.map((r) => r.subject),
+      rows.map((r) => r.documentId),
+      rows.map((r) => JSON.stringify(r.payload)),
+      rows.map((r) => r.prevHash),
+      rows.map((r) => r.entryHash),
+      rows.map((r) => r.createdAt.toISOString()),
+    ],
+  );
   return rows;
+}
+
+/** Appends entries within a Prisma transaction (governance actions). */
+export async function appendLedgerEntries(tx: Prisma.TransactionClient, entries: LedgerAppend[]) {
+  return appendLedgerEntriesSql(sqlFromPrisma(tx), entries);
 }
 
 /** Appends one entry. Must run inside the transaction that makes the change it records. */

@@ -1,5 +1,6 @@
 import "server-only";
 import { db } from "@/lib/db/client";
+import { pool } from "@/lib/db/sql";
 
 export type RateLimitResult = { allowed: boolean; count: number; retryAfterSeconds: number };
 
@@ -15,10 +16,12 @@ export async function consumeRateLimit(options: {
 }): Promise<RateLimitResult> {
   const windowMs = options.windowSeconds * 1000;
   const windowStart = new Date(Math.floor(options.now.getTime() / windowMs) * windowMs);
-  const rows = await db().$queryRaw<Array<{ count: number }>>`
-    INSERT INTO rate_limit_buckets (key, window_start, count) VALUES (${options.key}, ${windowStart}, 1)
-    ON CONFLICT (key, window_start) DO UPDATE SET count = rate_limit_buckets.count + 1
-    RETURNING count`;
+  const { rows } = await pool().query<{ count: number }>(
+    `INSERT INTO rate_limit_buckets (key, window_start, count) VALUES ($1, $2, 1)
+     ON CONFLICT (key, window_start) DO UPDATE SET count = rate_limit_buckets.count + 1
+     RETURNING count`,
+    [options.key, windowStart],
+  );
   const count = Number(rows[0]?.count ?? 1);
   const retryAfterSeconds = Math.ceil((windowStart.getTime() + windowMs - options.now.getTime()) / 1000);
   return { allowed: count <= options.limit, count, retryAfterSeconds };
