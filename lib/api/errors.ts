@@ -116,7 +116,10 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   if (!error || typeof error !== "object" || depth > 5) return false;
   const e = error as { code?: unknown; cause?: unknown; message?: unknown; originalCode?: unknown; kind?: unknown };
   for (const c of [e.code, e.originalCode]) if (typeof c === "string" && UNAVAILABLE_CODES.has(c)) return true;
-  if (typeof e.message === "string" && /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect|Can't reach database server/i.test(e.message)) {
+  if (
+    typeof e.message === "string" &&
+    /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect|Can't reach database server/i.test(e.message)
+  ) {
     return true;
   }
   return isDatabaseUnavailable(e.cause, depth + 1);
@@ -124,7 +127,8 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
 
 export function toAppError(error: unknown): AppError | null {
   if (error instanceof AppError) return error;
-  if (isDatabaseUnavailable(error)) return new AppError("unavailable", "The database is unreachable; retry shortly", { retryAfterSeconds: 5 });
+  if (isDatabaseUnavailable(error))
+    return new AppError("unavailable", "The database is unreachable; retry shortly", { retryAfterSeconds: 5 });
   if (error instanceof z.ZodError) return new AppError("unprocessable", "The request has invalid fields", { errors: zodProblems(error) });
   return null;
 }
