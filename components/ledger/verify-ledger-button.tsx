@@ -3,7 +3,13 @@
 import { useMutation } from "@tanstack/react-query";
 import { fetchJson } from "@/components/ui/fetch-json.client";
 
-type Verification = { valid: boolean; entries: number; firstBrokenSequence: number | null; reason: string | null };
+type Verification = {
+  valid: boolean;
+  entries: number;
+  firstBrokenSequence: number | null;
+  reason: string | null;
+  checkpoints?: { checked: number };
+};
 
 export function VerifyLedgerButton() {
   const verify = useMutation({ mutationFn: () => fetchJson<Verification>("/api/v1/ledger/verify") });
@@ -15,7 +21,8 @@ export function VerifyLedgerButton() {
       <div aria-live="polite" style={{ marginTop: "0.75rem" }}>
         {verify.data?.valid ? (
           <div className="alert alert-ok" data-testid="ledger-verify-result">
-            Chain verified: all {verify.data.entries.toLocaleString("en")} entries match their hashes and links.
+            Chain verified: all {verify.data.entries.toLocaleString("en")} entries match their hashes and links
+            {verify.data.checkpoints ? `, and ${verify.data.checkpoints.checked} signed checkpoints match the chain` : ""}.
           </div>
         ) : null}
         {verify.data && !verify.data.valid ? (

@@ -9,6 +9,7 @@ import { type Actor, actorCan } from "@/lib/auth/actor";
 import type { Permission } from "@/lib/auth/permissions";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
+import { recordRequestRejection } from "@/lib/server/ingest/rejections";
 import { consumeRateLimit } from "@/lib/server/rate-limit/consume-rate-limit";
 import { authenticateToken } from "@/lib/server/tokens/authenticate-token";
 import { getSessionUser } from "@/lib/server/users/get-session-user";
@@ -42,6 +43,12 @@ export type ApiContext<Q, B> = {
 };
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+// The token behind a refused request, remembered per request for the Ingestion page.
+const tokenOfRequest = new WeakMap<Request, string>();
+function tokenIdOf(req: Request): string | null {
+  return tokenOfRequest.get(req) ?? null;
+}
 
 async function authenticate(req: NextRequest, now: Date): Promise<{ actor: Actor | null; via: "token" | "session" | null }> {
   const authorization = req.headers.get("authorization");
@@ -91,6 +98,7 @@ export function withApi<Q extends z.ZodType | undefined = undefined, B extends z
       if (options.auth !== "public") {
         const auth = await authenticate(req, now);
         actor = auth.actor;
+        if (actor?.kind === "token") tokenOfRequest.set(req, actor.id);
         if (!actor) throw new AppError("unauthenticated", "Sign in or send an API token (Authorization: Bearer vtr_...)");
         const allow = options.auth.allow ?? ["session", "token"];
         if (auth.via && !allow.includes(auth.via)) {
@@ -172,6 +180,15 @@ export function withApi<Q extends z.ZodType | undefined = undefined, B extends z
       const appError = toAppError(error);
       if (appError) {
         status = appError.status;
+        if (options.rateLimit === "ingest" && status >= 400 && status < 500 && ![401, 403, 429].includes(status)) {
+          recordRequestRejection({
+            route: req.nextUrl.pathname.replace(/^\/api\/v1\//, ""),
+            tokenId: tokenIdOf(req),
+            now,
+            detail: appError.message,
+            errors: appError.extra.errors,
+          });
+        }
         return problemResponse(appError, requestId);
       }
       log.error("unhandled error", { requestId, method: req.method, path: req.nextUrl.pathname, error });

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { CheckpointCard } from "@/components/ledger/checkpoint-card";
 import { VerifyLedgerButton } from "@/components/ledger/verify-ledger-button";
 import { Time } from "@/components/ui/time";
 import { requirePagePermission } from "@/lib/auth/session";
@@ -28,6 +29,7 @@ export default async function LedgerPage({ searchParams }: { searchParams: Promi
         <p className="muted">Recompute every entry&apos;s hash and link. An entry changed behind Vitrine&apos;s back is named here.</p>
         <VerifyLedgerButton />
       </section>
+      <CheckpointCard canCreate />
       {selected ? (
         <section className="card" aria-labelledby="entry-heading" style={{ marginBottom: "1rem" }}>
           <h2 id="entry-heading">Entry #{selected.sequence}</h2>

@@ -70,6 +70,5 @@ export async function seedDemo(options: { now: Date }): Promise<DemoCredentials>
   });
   const digests = [...new Set(story.map((s) => demoDigest(s.label)))];
   await db().artifact.updateMany({ where: { digest: { in: digests } }, data: { isDemo: true } });
-  await db().document.updateMany({ where: { eventSource: "/vitrine/demo-seed" }, data: { isDemo: true } });
   return { password, users };
 }

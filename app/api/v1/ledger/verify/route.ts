@@ -5,6 +5,6 @@ import { verifyLedger } from "@/lib/server/ledger/verify-ledger";
 export const dynamic = "force-dynamic";
 
 export const GET = withApi({ auth: { permission: "ledger:read" } }, async () => {
-  const { valid, entries, firstBrokenSequence, reason } = await verifyLedger();
-  return { valid, entries, firstBrokenSequence: firstBrokenSequence === null ? null : Number(firstBrokenSequence), reason };
+  const { valid, entries, firstBrokenSequence, reason, checkpoints } = await verifyLedger();
+  return { valid, entries, firstBrokenSequence: firstBrokenSequence === null ? null : Number(firstBrokenSequence), reason, checkpoints };
 });
