@@ -72,7 +72,8 @@ async function main(argv: string[]): Promise<number> {
     const password = await readStdin();
     const { ZCreateUser } = await import("@/lib/server/users/schemas");
     const input = ZCreateUser.safeParse({ email: values.email, role: values.role, password, name: values.name });
-    if (!input.success) throw new UsageError(input.error.issues.map((i) => `--${String(i.path[0] ?? "input")}: ${i.message}`).join("; "));
+    const flag = (p: PropertyKey | undefined) => (p === "password" ? "--password-stdin" : `--${String(p ?? "input")}`);
+    if (!input.success) throw new UsageError(input.error.issues.map((i) => `${flag(i.path[0])}: ${i.message}`).join("; "));
     return withDatabase({ migrate: true }, async () => {
       const { createUser } = await import("@/lib/server/users/create-user");
       const user = await createUser({ actor: { kind: "system", name: "cli" }, input: input.data, now });

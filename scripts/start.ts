@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { createDb, setDb } from "@/lib/db/client";
+import { closeDb, createDb, setDb } from "@/lib/db/client";
 import { startEmbeddedPostgres } from "@/lib/db/embedded";
 import { clearEmbeddedState, dataDir, pgDataDir, writeEmbeddedState } from "@/lib/db/embedded-state";
 import { migrate } from "@/lib/db/migrate";
@@ -63,7 +63,7 @@ async function main() {
   const result = await migrate({ url, log: (l) => say(`Vitrine: migration ${l}`) });
   say(`Vitrine: database schema up to date (${result.applied.length} applied, ${result.alreadyApplied.length} already applied)`);
 
-  const client = createDb({ url, poolMax: 2 });
+  const client = createDb({ url, poolMax: embedded ? 1 : 2 });
   setDb(client);
   let demo: { password: string; users: Array<{ email: string; role: string }> } | null = null;
   const credentialsPath = join(base, "demo-credentials.txt");
@@ -74,7 +74,7 @@ async function main() {
       mode: 0o600,
     });
   }
-  await client.$disconnect();
+  await closeDb(client);
   setDb(undefined);
 
   let secret = e.NEXTAUTH_SECRET;
@@ -107,7 +107,8 @@ async function main() {
       NEXTAUTH_URL: publicUrl,
       NEXT_TELEMETRY_DISABLED: "1",
       // The embedded server multiplexes connections onto one PGlite; a few are plenty.
-      ...(embedded ? { VITRINE_DB_POOL_MAX: "4" } : {}),
+      // PGlite has one session: one connection per process keeps queries from interleaving.
+      ...(embedded ? { VITRINE_DB_POOL_MAX: "1" } : {}),
     },
   });
 

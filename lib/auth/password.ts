@@ -32,8 +32,13 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const salt = Buffer.from(parts[4] ?? "", "base64url");
   const expected = Buffer.from(parts[5] ?? "", "base64url");
   if (expected.length !== KEY_LENGTH || password.length > MAX_PASSWORD_LENGTH) return false;
-  const key = await scrypt(password, salt, n, r, p);
-  return timingSafeEqual(key, expected);
+  try {
+    const key = await scrypt(password, salt, n, r, p);
+    return timingSafeEqual(key, expected);
+  } catch {
+    // Parameters scrypt refuses: a malformed stored hash is a refusal, not a 500.
+    return false;
+  }
 }
 
 // Verified against when an account does not exist, so timing does not reveal which emails exist.

@@ -1,29 +1,48 @@
-// The Prisma client singleton. Only lib/server and lib/db import it (see STYLE.md).
+// The database: one `pg` pool per process, shared by Prisma (through @prisma/adapter-pg) and the
+// raw-SQL hot paths (lib/db/sql.ts). Only lib/server and lib/db import it (see STYLE.md).
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { env } from "@/lib/env";
 import { PrismaClient } from "./generated/client";
-import { setPool } from "./sql";
 
 export type Db = PrismaClient;
 export type { Prisma } from "./generated/client";
 
-const connections = new WeakMap<Db, { url: string; poolMax: number }>();
+const pools = new WeakMap<Db, pg.Pool>();
 
+/**
+ * A client and its pool. Embedded PGlite runs a single backend session, which the socket server
+ * shares between connections without keeping their extended-protocol messages apart: use
+ * poolMax 1 there (the launcher and the tests do), so one process never interleaves two queries.
+ */
 export function createDb(options: { url: string; poolMax?: number }): Db {
-  const client = createPrisma(options);
-  connections.set(client, { url: options.url, poolMax: options.poolMax ?? 10 });
-  return client;
-}
-
-function createPrisma(options: { url: string; poolMax?: number }): Db {
-  const adapter = new PrismaPg({
+  const pool = new pg.Pool({
     connectionString: options.url,
     max: options.poolMax ?? 10,
     connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: 30_000,
   });
-  return new PrismaClient({ adapter });
+  // An idle connection lost (Postgres restarted) must not crash the process; the next query reconnects.
+  pool.on("error", () => {});
+  const client = new PrismaClient({ adapter: new PrismaPg(pool) });
+  pools.set(client, pool);
+  return client;
+}
+
+/** The pool behind a client. */
+export function poolOf(client: Db): pg.Pool {
+  const pool = pools.get(client);
+  if (!pool) throw new Error("this client was not made by createDb");
+  return pool;
+}
+
+/** Disconnects a client and ends its pool. */
+export async function closeDb(client: Db): Promise<void> {
+  await client.$disconnect().catch(() => {});
+  await pools
+    .get(client)
+    ?.end()
+    .catch(() => {});
 }
 
 const globalForDb = globalThis as unknown as { vitrineDb?: Db };
@@ -40,9 +59,7 @@ export function db(): Db {
   return globalForDb.vitrineDb;
 }
 
-/** Replaces the process-wide client (tests, CLI), and the `pg` pool beside it, on the same database. */
+/** Replaces the process-wide client (tests, CLI). */
 export function setDb(client: Db | undefined): void {
   globalForDb.vitrineDb = client;
-  const conn = client ? connections.get(client) : undefined;
-  void setPool(conn ? new pg.Pool({ connectionString: conn.url, max: conn.poolMax }) : undefined);
 }

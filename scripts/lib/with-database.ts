@@ -1,6 +1,6 @@
 // Gives a CLI command a database: DATABASE_URL, else the embedded one a running `npm start` serves,
 // else the embedded database opened by this process for the duration of the command.
-import { createDb, setDb } from "@/lib/db/client";
+import { closeDb, createDb, setDb } from "@/lib/db/client";
 import { startEmbeddedPostgres } from "@/lib/db/embedded";
 import { pgDataDir, readEmbeddedState } from "@/lib/db/embedded-state";
 import { migrate } from "@/lib/db/migrate";
@@ -15,13 +15,13 @@ export async function withDatabase(options: { migrate: boolean }, fn: (ctx: { ur
     url = embedded.url;
     stop = embedded.stop;
   }
-  const client = createDb({ url, poolMax: 2 });
+  const client = createDb({ url, poolMax: e.DATABASE_URL ? 2 : 1 });
   setDb(client);
   try {
     if (options.migrate) await migrate({ url });
     return await fn({ url });
   } finally {
-    await client.$disconnect().catch(() => {});
+    await closeDb(client);
     setDb(undefined);
     if (stop) await stop();
   }

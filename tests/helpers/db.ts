@@ -2,7 +2,7 @@
 // database, and resetDatabase() empties every table (the ledger's guard trigger is lifted only here).
 import pg from "pg";
 import { afterAll, beforeAll, inject } from "vitest";
-import { createDb, type Db, setDb } from "@/lib/db/client";
+import { closeDb, createDb, type Db, setDb } from "@/lib/db/client";
 
 export const databaseUrl = (): string => inject("databaseUrl");
 export const databaseKind = (): "postgres" | "embedded" => inject("databaseKind");
@@ -13,11 +13,12 @@ let client: Db | undefined;
 export function setupTestDatabase(): { db: () => Db } {
   beforeAll(() => {
     process.env.DATABASE_URL = databaseUrl();
-    client = createDb({ url: databaseUrl(), poolMax: 4 });
+    // Embedded PGlite has one session: one connection per process (see lib/db/client.ts).
+    client = createDb({ url: databaseUrl(), poolMax: databaseKind() === "embedded" ? 1 : 4 });
     setDb(client);
   });
   afterAll(async () => {
-    await client?.$disconnect();
+    if (client) await closeDb(client);
     setDb(undefined);
   });
   return { db: () => client as Db };

@@ -228,6 +228,7 @@ async function applyTags(
   for (const t of tags)
     current.set(t.reference, { tagId: t.id, historyId: t.hid, digest: t.digest, validFrom: t.valid_from, pendingIndex: null });
   const closeExisting: Array<{ id: string; at: Date }> = [];
+  const late: Array<{ tagId: string; digest: string; at: Date; documentId: string; artifactId: string }> = [];
   const inserts: Array<{
     id: string;
     tagId: string;
@@ -256,6 +257,18 @@ async function applyTags(
       continue;
     }
     options.result(documentId).artifacts.push(event.digest);
+    // A late event, older than the interval now current, belongs in the past: it never becomes current.
+    const currentFrom = cur.pendingIndex !== null ? inserts[cur.pendingIndex]!.validFrom : cur.validFrom;
+    if (currentFrom && event.occurredAt < currentFrom) {
+      late.push({
+        tagId: cur.tagId,
+        digest: event.digest,
+        at: event.occurredAt,
+        documentId,
+        artifactId: options.artifactIds.get(event.digest)!,
+      });
+      continue;
+    }
     if (cur.digest === event.digest) continue;
     if (cur.digest) {
       options.result(documentId).notes.push(`tag ${ref} moved from ${cur.digest} to ${event.digest}`);
@@ -290,6 +303,32 @@ async function applyTags(
         inserts.map((i) => i.validFrom.toISOString()),
         inserts.map((i) => i.validTo?.toISOString() ?? null),
         inserts.map((i) => i.documentId),
+      ],
+    );
+  }
+  // Late events are slotted into the history where their time puts them (rare: one by one).
+  for (const l of late) {
+    const [holding] = await sql.query<{ id: string; digest: string; valid_to: Date | null }>(
+      `SELECT id, digest, valid_to FROM tag_history WHERE tag_id = $1 AND valid_from <= $2::timestamptz AND (valid_to IS NULL OR valid_to > $2::timestamptz)
+       ORDER BY valid_from DESC LIMIT 1`,
+      [l.tagId, l.at.toISOString()],
+    );
+    if (holding?.digest === l.digest) continue;
+    const [next] = await sql.query<{ valid_from: Date }>(
+      `SELECT valid_from FROM tag_history WHERE tag_id = $1 AND valid_from > $2::timestamptz ORDER BY valid_from LIMIT 1`,
+      [l.tagId, l.at.toISOString()],
+    );
+    if (holding) await sql.query(`UPDATE tag_history SET valid_to = $2::timestamptz WHERE id = $1`, [holding.id, l.at.toISOString()]);
+    await sql.query(
+      `INSERT INTO tag_history (id, tag_id, artifact_id, digest, valid_from, valid_to, document_id) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [
+        uuidv7(),
+        l.tagId,
+        l.artifactId,
+        l.digest,
+        l.at.toISOString(),
+        (holding?.valid_to ?? next?.valid_from)?.toISOString() ?? null,
+        l.documentId,
       ],
     );
   }

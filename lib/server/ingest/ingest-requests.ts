@@ -17,6 +17,7 @@ import {
 } from "@/lib/ingest/cloudevents";
 import { adaptRegistryEnvelope, isRegistryMediaType } from "@/lib/ingest/registry";
 import { adaptSignatureRequest } from "@/lib/ingest/signatures";
+import { UNSTORABLE_MESSAGE, unstorableTextPath } from "@/lib/ingest/text";
 import { type BatchAnswer, type IncomingItem, MAX_BATCH_ITEMS, storeDocuments } from "./store-documents";
 
 export type IngestRequest = {
@@ -38,6 +39,12 @@ function tooMany(count: number): AppError {
 
 function rejected(detail: string, errors: Array<{ path: string; message: string }>): AdaptedDocument {
   return { ok: false, detail, errors };
+}
+
+/** Adapts a parsed document unless it holds text Postgres cannot store (named by its JSON path). */
+function adaptStorable(doc: unknown, adapt: (doc: unknown) => AdaptedDocument): AdaptedDocument {
+  const path = unstorableTextPath(doc);
+  return path ? rejected(`The document ${UNSTORABLE_MESSAGE}`, [{ path, message: UNSTORABLE_MESSAGE }]) : adapt(doc);
 }
 
 function lowerCaseHeaders(headers: Headers): Record<string, string> {
@@ -84,7 +91,9 @@ export async function ingestEventsRequest(req: IngestRequest): Promise<IngestOut
       const cdevent = cdeventFromCloudEvent(item.event);
       const binding = cdeventBindingProblems(item.event, cdevent);
       const adapted =
-        binding.length > 0 ? rejected("The CloudEvent's attributes disagree with the CDEvent it carries", binding) : adaptCdevent(cdevent);
+        binding.length > 0
+          ? rejected("The CloudEvent's attributes disagree with the CDEvent it carries", binding)
+          : adaptStorable(cdevent, adaptCdevent);
       return {
         index: item.index,
         bytes,
@@ -111,7 +120,7 @@ export async function ingestEventsRequest(req: IngestRequest): Promise<IngestOut
     bytes: single ? req.body : Buffer.from(JSON.stringify(doc)),
     contentType: type,
     format: "cdevents",
-    adapted: adaptCdevent(doc),
+    adapted: adaptStorable(doc, adaptCdevent),
   }));
   return { single, answer: await store(items) };
 }
@@ -135,7 +144,8 @@ async function ingestJsonDocuments(
   if (list.length > MAX_BATCH_ITEMS) throw tooMany(list.length);
   const items: IncomingItem[] = [];
   for (const [index, doc] of list.entries()) {
-    const adapted = await adapt(doc);
+    const path = unstorableTextPath(doc);
+    const adapted = path ? rejected(`The document ${UNSTORABLE_MESSAGE}`, [{ path, message: UNSTORABLE_MESSAGE }]) : await adapt(doc);
     const format =
       typeof (doc as { format?: unknown })?.format === "string" ? String((doc as { format: string }).format).slice(0, 40) : route;
     items.push({

@@ -4,6 +4,7 @@ import { AppError, type FieldProblem } from "@/lib/api/errors";
 import { type Actor, actorRef } from "@/lib/auth/actor";
 import { type Sql, withTransaction } from "@/lib/db/sql";
 import type { AdaptedDocument } from "@/lib/domain/events";
+import { UNSTORABLE_MESSAGE, unstorableTextPath } from "@/lib/ingest/text";
 import { appendLedgerEntriesSql, type LedgerAppend, lockLedgerSql } from "@/lib/server/ledger/append-ledger-entry";
 import { applyBatch } from "./apply-batch";
 import { recordRejections } from "./rejections";
@@ -75,7 +76,21 @@ export async function storeDocuments(options: {
   const results: ItemResult[] = [];
   const accepted: Array<IncomingItem & { adapted: Extract<AdaptedDocument, { ok: true }>; sha256: string }> = [];
   for (const item of items) {
-    if (!item.adapted.ok) {
+    const unstorable = item.adapted.ok
+      ? unstorableTextPath({ eventId: item.adapted.eventId, eventSource: item.adapted.eventSource, events: item.adapted.events })
+      : null;
+    if (unstorable) {
+      results.push({
+        index: item.index,
+        id: null,
+        status: "rejected",
+        problem: {
+          title: "Invalid document",
+          detail: `The document ${UNSTORABLE_MESSAGE}`,
+          errors: [{ path: "$", message: UNSTORABLE_MESSAGE }],
+        },
+      });
+    } else if (!item.adapted.ok) {
       results.push({
         index: item.index,
         id: null,

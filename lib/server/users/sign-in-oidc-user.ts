@@ -24,7 +24,10 @@ export async function signInOidcUser(options: { profile: Record<string, unknown>
   const role = roleFromClaims(options.profile);
   if (!sub || !email || !role) return null;
   return db().$transaction(async (tx) => {
-    const existing = await tx.user.findFirst({ where: { OR: [{ oidcSubject: sub }, { email }] } });
+    // The subject is the stable identity; an email only links an account not yet linked to another subject.
+    const existing =
+      (await tx.user.findUnique({ where: { oidcSubject: sub } })) ?? (await tx.user.findFirst({ where: { email, oidcSubject: null } }));
+    if (!existing && (await tx.user.findUnique({ where: { email }, select: { id: true } }))) return null;
     if (existing?.disabledAt) return null;
     const user = existing
       ? await tx.user.update({ where: { id: existing.id }, data: { oidcSubject: sub, role, lastSignInAt: options.now } })
