@@ -42,6 +42,12 @@ const ZEnv = z
       .pipe(z.array(z.string().regex(/^sha256:[0-9a-f]{64}$/, "must be a comma-separated list of sha256:<64 hex> key fingerprints"))),
     VITRINE_CHECKPOINT_INTERVAL_SECONDS: ZPositiveInt(300),
     VITRINE_INGEST_RATE_PER_MINUTE: ZPositiveInt(6000),
+    VITRINE_NEXT_DIST_DIR: z
+      .string()
+      .trim()
+      .regex(/^\.?[\w.-]+$/, "must be a folder name such as .next")
+      .optional()
+      .default(".next"),
     VITRINE_TRUST_PROXY: z.enum(["true", "false"]).optional().default("false"),
     NEXTAUTH_SECRET: z.string().min(32, "must be at least 32 characters (try: openssl rand -base64 32)").optional(),
     NEXTAUTH_URL: z.url("must be an absolute URL such as https://vitrine.example.com").optional(),

@@ -85,7 +85,7 @@ async function main() {
   }
 
   const nextBin = join(process.cwd(), "node_modules", "next", "dist", "bin", "next");
-  if (!values.dev && !existsSync(join(process.cwd(), ".next", "BUILD_ID"))) {
+  if (!values.dev && !existsSync(join(process.cwd(), e.VITRINE_NEXT_DIST_DIR, "BUILD_ID"))) {
     say("Vitrine: building the app (first start only; takes a minute or two)…");
     const build = spawnSync(process.execPath, [nextBin, "build"], {
       stdio: "inherit",
