@@ -39,7 +39,11 @@ export class AppError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly extra: { errors?: FieldProblem[]; retryAfterSeconds?: number } = {},
+    readonly extra: {
+      errors?: FieldProblem[];
+      retryAfterSeconds?: number /** already listed as a refused document */;
+      recorded?: boolean;
+    } = {},
   ) {
     super(message);
     this.name = "AppError";

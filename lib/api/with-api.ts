@@ -181,7 +181,13 @@ export function withApi<Q extends z.ZodType | undefined = undefined, B extends z
       if (appError) {
         status = appError.status;
         if (status >= 500) log.warn("database unavailable", { requestId, path: req.nextUrl.pathname, error });
-        if (options.rateLimit === "ingest" && status >= 400 && status < 500 && ![401, 403, 429].includes(status)) {
+        if (
+          options.rateLimit === "ingest" &&
+          status >= 400 &&
+          status < 500 &&
+          ![401, 403, 429].includes(status) &&
+          !appError.extra.recorded
+        ) {
           recordRequestRejection({
             route: req.nextUrl.pathname.replace(/^\/api\/v1\//, ""),
             tokenId: tokenIdOf(req),

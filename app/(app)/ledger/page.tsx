@@ -90,18 +90,22 @@ export default async function LedgerPage({ searchParams }: { searchParams: Promi
                     <td>{e.kind}</td>
                     <td>
                       {e.subject ? (
-                        <code>{e.subject.length > 60 ? `${e.subject.slice(0, 60)}…` : e.subject}</code>
+                        <code title={e.subject}>{e.subject.length > 44 ? `${e.subject.slice(0, 44)}…` : e.subject}</code>
                       ) : (
                         <span className="muted">none</span>
                       )}
                     </td>
                     <td>
-                      <code>{e.actor.slice(0, 20)}</code>
+                      <code className="nowrap" title={e.actor}>
+                        {e.actor.length > 22 ? `${e.actor.slice(0, 22)}…` : e.actor}
+                      </code>
                     </td>
                     <td>
                       <Time iso={e.createdAt} />
                     </td>
-                    <td className="digest">{e.entryHash.slice(0, 19)}…</td>
+                    <td className="digest nowrap" title={e.entryHash}>
+                      {e.entryHash.slice(7, 19)}…
+                    </td>
                   </tr>
                 ))}
               </tbody>

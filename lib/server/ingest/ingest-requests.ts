@@ -204,7 +204,10 @@ export function ingestResponse(outcome: IngestOutcome): Response {
   const result = outcome.answer.results[0];
   if (!result) throw new AppError("unprocessable", "The request holds no document");
   if (result.status === "rejected")
-    throw new AppError("unprocessable", result.problem?.detail ?? "Invalid document", { errors: result.problem?.errors ?? [] });
+    throw new AppError("unprocessable", result.problem?.detail ?? "Invalid document", {
+      errors: result.problem?.errors ?? [],
+      recorded: true,
+    });
   return Response.json(result, { status: result.status === "accepted" ? 201 : 200 });
 }
 
