@@ -33,6 +33,12 @@ export async function createCheckpoint(options: { now: Date }): Promise<Checkpoi
       data: { ...statement, keyFingerprint: key.fingerprint, signature: signBytes(key, checkpointMessage(statement)) },
     });
   });
+  return toView(row, { algorithm: key.algorithm, publicKeyPem: key.publicKeyPem });
+}
+
+type CheckpointRow = { id: string; sequence: bigint; headHash: string; createdAt: Date; keyFingerprint: string; signature: string };
+
+function toView(row: CheckpointRow, key: { algorithm: string; publicKeyPem: string }): CheckpointView {
   return {
     id: row.id,
     sequence: row.sequence.toString(),
@@ -48,17 +54,7 @@ export async function createCheckpoint(options: { now: Date }): Promise<Checkpoi
 /** The newest checkpoint with the public key that verifies it; null before the first. */
 export async function getLatestCheckpoint(): Promise<CheckpointView | null> {
   const row = await db().ledgerCheckpoint.findFirst({ orderBy: [{ createdAt: "desc" }, { sequence: "desc" }], include: { key: true } });
-  if (!row) return null;
-  return {
-    id: row.id,
-    sequence: row.sequence.toString(),
-    headHash: row.headHash,
-    createdAt: row.createdAt.toISOString(),
-    keyFingerprint: row.keyFingerprint,
-    algorithm: row.key.algorithm,
-    signature: row.signature,
-    publicKey: row.key.publicKeyPem,
-  };
+  return row ? toView(row, row.key) : null;
 }
 
 /** Writes a checkpoint when the last one is older than the interval and the ledger has grown. */
