@@ -1,0 +1,106 @@
+// THE expected authorization table: for every route + method and every page, what each principal
+// gets. Written from DESIGN.md "Roles" and the route contracts, not read from lib/auth, so a wrong
+// permission in the code shows up as a failing cell. e2e/authz-matrix.spec.ts checks every cell
+// against the running app and fails when app/ has a route or page this table does not name (or
+// the table names one that no longer exists). navigation.spec.ts uses the page rows.
+import { E2E_ROLES, E2E_SCOPES, type E2eRole, type E2eScope } from "../fixtures";
+
+export type Principal = "anonymous" | E2eRole | `token:${E2eScope}`;
+export const PRINCIPALS: Principal[] = ["anonymous", ...E2E_ROLES, ...E2E_SCOPES.map((s) => `token:${s}` as const)];
+
+/**
+ * allow: not 401/403 (and never 5xx); deny: 403 (problem+json for the API, a 403 page for pages);
+ * anon: treated as nobody signed in (401 problem+json for the API, a redirect to /signin for pages).
+ */
+export type Cell = "allow" | "deny" | "anon";
+
+export type Entry = {
+  cells: Record<Principal, Cell>;
+  /** The URL to request when the route's own path has dynamic segments or is a catch-all. */
+  path?: string;
+  /** For writes: a body that an allowed principal gets a 4xx (not 401/403) for, so nothing is created. */
+  body?: unknown;
+  /** The exact status an allowed principal gets (with `path` and `body`). */
+  allowed: number | ((p: Principal) => number);
+  note?: string;
+};
+
+const ALL_ROLES = E2E_ROLES;
+/** DESIGN.md "Roles": the ledger is for admin, security (read all), compliance and on-call (read all), not viewers. */
+const LEDGER_ROLES: E2eRole[] = ["admin", "security", "compliance", "oncall"];
+/** Settings are for the people who configure Vitrine: admins, and security (trust, policies). */
+const SETTINGS_ROLES: E2eRole[] = ["admin", "security"];
+/** Tokens for reading: `read`, and `admin` (manages trust from git, so it must read what it manages). */
+const READ_SCOPES: E2eScope[] = ["read", "admin"];
+
+function api(options: { roles?: readonly E2eRole[]; scopes?: readonly E2eScope[] }): Record<Principal, Cell> {
+  const cells = { anonymous: "anon" } as Record<Principal, Cell>;
+  for (const r of E2E_ROLES) cells[r] = options.roles?.includes(r) ? "allow" : "deny";
+  for (const s of E2E_SCOPES) cells[`token:${s}`] = options.scopes?.includes(s) ? "allow" : "deny";
+  return cells;
+}
+
+/** Pages know only sessions: an API token on a page request is nobody. */
+function page(roles: readonly E2eRole[]): Record<Principal, Cell> {
+  const cells = { anonymous: "anon" } as Record<Principal, Cell>;
+  for (const r of E2E_ROLES) cells[r] = roles.includes(r) ? "allow" : "deny";
+  for (const s of E2E_SCOPES) cells[`token:${s}`] = "anon";
+  return cells;
+}
+
+function everyone(): Record<Principal, Cell> {
+  return Object.fromEntries(PRINCIPALS.map((p) => [p, "allow"])) as Record<Principal, Cell>;
+}
+
+const UNKNOWN_ID = "00000000-0000-4000-8000-000000000000";
+
+export const ACCESS: Record<string, Entry> = {
+  // next-auth's own endpoints are public by nature (sign-in, session, CSRF token).
+  "GET /api/auth/[...nextauth]": { cells: everyone(), path: "/api/auth/session", allowed: 200 },
+  // A credentials POST without a CSRF token: next-auth sends it back to the sign-in page.
+  "POST /api/auth/[...nextauth]": { cells: everyone(), path: "/api/auth/callback/credentials", body: {}, allowed: 302 },
+  "GET /api/health": { cells: everyone(), allowed: 200 },
+
+  "GET /api/v1/artifacts": { cells: api({ roles: ALL_ROLES, scopes: READ_SCOPES }), allowed: 200 },
+  "GET /api/v1/documents/[id]": {
+    cells: api({ roles: LEDGER_ROLES, scopes: READ_SCOPES }),
+    path: `/api/v1/documents/${UNKNOWN_ID}`,
+    allowed: 404,
+  },
+  // Ingestion is for pipelines: an ingest token only, never a person's session.
+  "POST /api/v1/events": { cells: api({ scopes: ["ingest"] }), body: {}, allowed: 422 },
+  "POST /api/v1/signatures": { cells: api({ scopes: ["ingest"] }), body: {}, allowed: 422 },
+  "POST /api/v1/attestations": { cells: api({ scopes: ["ingest"] }), body: {}, allowed: 422 },
+  "POST /api/v1/verifications": { cells: api({ scopes: ["ingest"] }), body: {}, allowed: 422 },
+  "GET /api/v1/ledger/checkpoint": { cells: api({ roles: LEDGER_ROLES, scopes: READ_SCOPES }), allowed: 200 },
+  "POST /api/v1/ledger/checkpoint": {
+    cells: api({ roles: LEDGER_ROLES, scopes: READ_SCOPES }),
+    note: "signs the current head now: harmless, so the allowed cells really create a checkpoint",
+    allowed: 201,
+  },
+  "GET /api/v1/ledger/entries": { cells: api({ roles: LEDGER_ROLES, scopes: READ_SCOPES }), allowed: 200 },
+  "GET /api/v1/ledger/verify": { cells: api({ roles: LEDGER_ROLES, scopes: READ_SCOPES }), allowed: 200 },
+  // Tokens are managed by an admin in person: no token may mint or revoke tokens.
+  "GET /api/v1/tokens": { cells: api({ roles: ["admin"] }), allowed: 200 },
+  "POST /api/v1/tokens": { cells: api({ roles: ["admin"] }), body: { name: "", scopes: [] }, allowed: 422 },
+  "POST /api/v1/tokens/[id]/revoke": { cells: api({ roles: ["admin"] }), path: `/api/v1/tokens/${UNKNOWN_ID}/revoke`, allowed: 404 },
+
+  "PAGE /": { cells: page(ALL_ROLES), allowed: 200 },
+  "PAGE /artifacts": { cells: page(ALL_ROLES), allowed: 200 },
+  "PAGE /lineage": { cells: page(ALL_ROLES), allowed: 200 },
+  "PAGE /compliance": { cells: page(ALL_ROLES), allowed: 200 },
+  "PAGE /alerts": { cells: page(ALL_ROLES), allowed: 200 },
+  "PAGE /ledger": { cells: page(LEDGER_ROLES), allowed: 200 },
+  "PAGE /settings": { cells: page(SETTINGS_ROLES), allowed: 200 },
+  "PAGE /settings/ingestion": { cells: page(SETTINGS_ROLES), allowed: 200 },
+  "PAGE /settings/tokens": { cells: page(["admin"]), allowed: 200 },
+  // A signed-in person is sent on to callbackUrl (default /); everyone else gets the form.
+  "PAGE /signin": { cells: everyone(), allowed: (p) => ((E2E_ROLES as readonly string[]).includes(p) ? 307 : 200) },
+};
+
+/** Pages of the app shell (not /signin) a role must get a 403 for. */
+export function forbiddenPages(role: E2eRole): string[] {
+  return Object.entries(ACCESS)
+    .filter(([key, entry]) => key.startsWith("PAGE ") && entry.cells[role] === "deny")
+    .map(([key]) => key.slice("PAGE ".length));
+}
