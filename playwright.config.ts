@@ -32,7 +32,8 @@ export default defineConfig({
   ],
   webServer: {
     // Build first, every time: the suite must test the code as it is now, not a stale .next.
-    command: "npx next build && node --conditions=react-server --import tsx scripts/e2e-server.ts",
+    // (scripts/test-all.sh builds once for the integration and browser tests and sets E2E_SKIP_BUILD.)
+    command: `${process.env.E2E_SKIP_BUILD ? "" : "npx next build && "}node --conditions=react-server --import tsx scripts/e2e-server.ts`,
     url: `${BASE_URL}/api/health`,
     // Its own build folder (gitignored .next-*), so a developer's `next build` of .next does not race it.
     env: {

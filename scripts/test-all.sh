@@ -5,6 +5,9 @@ cd "$(dirname "$0")/.."
 echo "== lint";        npx biome check .
 echo "== typecheck";   npm run -s typecheck
 echo "== unit tests";  npx vitest run --project unit
+# One production build of the current code, used by the HTTP integration tests and the browser tests.
+export VITRINE_NEXT_DIST_DIR=.next-e2e
+echo "== next build ($VITRINE_NEXT_DIST_DIR)"; NEXT_TELEMETRY_DISABLED=1 npx next build
 bash scripts/test-integration.sh
-echo "== browser tests (Playwright, against next build + next start)"
-npx playwright test
+echo "== browser tests (Playwright, against next start)"
+E2E_SKIP_BUILD=1 npx playwright test

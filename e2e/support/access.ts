@@ -74,8 +74,8 @@ export const ACCESS: Record<string, Entry> = {
   "POST /api/v1/verifications": { cells: api({ scopes: ["ingest"] }), body: {}, allowed: 422 },
   "GET /api/v1/ledger/checkpoint": { cells: api({ roles: LEDGER_ROLES, scopes: READ_SCOPES }), allowed: 200 },
   "POST /api/v1/ledger/checkpoint": {
-    cells: api({ roles: LEDGER_ROLES, scopes: READ_SCOPES }),
-    note: "signs the current head now: harmless, so the allowed cells really create a checkpoint",
+    cells: api({ roles: LEDGER_ROLES }),
+    note: "signs the current head now (a write: sessions only); the allowed cells really create a checkpoint",
     allowed: 201,
   },
   "GET /api/v1/ledger/entries": { cells: api({ roles: LEDGER_ROLES, scopes: READ_SCOPES }), allowed: 200 },

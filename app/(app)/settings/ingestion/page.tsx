@@ -100,7 +100,9 @@ export default async function IngestionPage({ searchParams }: { searchParams: Pr
                 {perToken.map((p) => (
                   <tr key={p.tokenId ?? "none"}>
                     <td>{p.tokenId ? <Link href={`/settings/ingestion?token=${p.tokenId}`}>{p.name}</Link> : p.name}</td>
-                    <td style={{ textAlign: "right" }}>{p.count.toLocaleString("en")} documents</td>
+                    <td style={{ textAlign: "right" }}>
+                      {p.count.toLocaleString("en")} {p.count === 1 ? "document" : "documents"}
+                    </td>
                   </tr>
                 ))}
               </tbody>

@@ -14,6 +14,7 @@ export const GET = withApi({ auth: { permission: "ledger:read" } }, async () => 
   };
 });
 
-export const POST = withApi({ auth: { permission: "ledger:read" } }, async ({ now }) =>
+// Signing is a write: people who may read the ledger, not read-only tokens.
+export const POST = withApi({ auth: { permission: "ledger:read", allow: ["session"] } }, async ({ now }) =>
   Response.json(await createCheckpoint({ now }), { status: 201 }),
 );
