@@ -159,7 +159,7 @@ describe("ingestion formats end to end (adapter -> store -> domain -> ledger)", 
           externalParameters: {},
           resolvedDependencies: [
             { uri: "git+https://github.com/acme/app@refs/heads/main", digest: { gitCommit: "a".repeat(40) } },
-            { uri: "pkg:oci/base@sha256%3A" + hex(31), digest: { sha256: hex(31) } },
+            { uri: `pkg:oci/base@sha256%3A${hex(31)}`, digest: { sha256: hex(31) } },
           ],
         },
         runDetails: { builder: { id: "https://github.com/actions/runner" }, metadata: { invocationId: "run-77" } },

@@ -20,7 +20,7 @@ export function CheckpointCard({ canCreate }: { canCreate: boolean }) {
   return (
     <section className="card" aria-labelledby="checkpoint-heading" style={{ marginBottom: "1rem" }}>
       <h2 id="checkpoint-heading">Latest signed checkpoint</h2>
-      {latest.isPending ? <div className="skeleton" style={{ width: "60%" }} aria-label="Loading" /> : null}
+      {latest.isPending ? <div className="skeleton" style={{ width: "60%" }} role="status" aria-label="Loading" /> : null}
       {latest.error ? <div className="alert alert-bad">Could not load the checkpoint: {latest.error.message}</div> : null}
       {latest.data && !latest.data.checkpoint ? (
         <p className="muted">No checkpoint yet. Vitrine signs one every few minutes while the ledger grows.</p>

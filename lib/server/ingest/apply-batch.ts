@@ -2,7 +2,6 @@ import "server-only";
 import type { Sql } from "@/lib/db/sql";
 import type {
   ArtifactKind,
-  ArtifactRef,
   AttestationSubmitted,
   BuildFinished,
   DeploymentChanged,
