@@ -57,7 +57,9 @@ async function main(argv: string[]): Promise<number> {
     return withDatabase({ migrate: true }, async () => {
       const { seedDemo } = await import("@/lib/server/seed/seed-demo");
       const creds = await seedDemo({ now });
-      process.stdout.write(`${JSON.stringify({ demoPassword: creds.password, users: creds.users })}\n`);
+      // The password is only for the users created now; existing demo users keep theirs.
+      const created = creds.users.length ? { demoPassword: creds.password } : {};
+      process.stdout.write(`${JSON.stringify({ ...created, users: creds.users, alreadyPresent: creds.existing })}\n`);
       return 0;
     });
   }

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { DigestLink } from "@/components/ui/digest";
 import { Time } from "@/components/ui/time";
+import { actorCan } from "@/lib/auth/actor";
 import { requirePagePermission } from "@/lib/auth/session";
 import { getOverview } from "@/lib/server/overview/get-overview";
 
@@ -9,16 +10,17 @@ export const metadata: Metadata = { title: "Overview" };
 export const dynamic = "force-dynamic";
 
 export default async function OverviewPage() {
-  await requirePagePermission("read", "/");
+  const user = await requirePagePermission("read", "/");
   const o = await getOverview({ now: new Date() });
+  // Each figure is shown only to roles that may open the page it links to.
   const stats = [
-    { label: "Artefacts", value: o.artifacts, href: "/artifacts" },
-    { label: "Tags", value: o.tags, href: "/artifacts" },
-    { label: "Documents received", value: o.documents, href: "/ledger" },
-    { label: "Documents, last 24 h", value: o.documentsLast24h, href: "/ledger" },
-    { label: "Ledger entries", value: o.ledgerEntries, href: "/ledger" },
-    { label: "Active API tokens", value: o.activeTokens, href: "/settings/tokens" },
-  ];
+    { label: "Artefacts", value: o.artifacts, href: "/artifacts", show: true },
+    { label: "Tags", value: o.tags, href: "/artifacts", show: true },
+    { label: "Documents received", value: o.documents, href: "/ledger", show: actorCan(user, "ledger:read") },
+    { label: "Documents, last 24 h", value: o.documentsLast24h, href: "/ledger", show: actorCan(user, "ledger:read") },
+    { label: "Ledger entries", value: o.ledgerEntries, href: "/ledger", show: actorCan(user, "ledger:read") },
+    { label: "Active API tokens", value: o.activeTokens, href: "/settings/tokens", show: actorCan(user, "tokens:manage") },
+  ].filter((s) => s.show);
   return (
     <>
       <div className="page-header">

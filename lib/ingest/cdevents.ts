@@ -6,6 +6,7 @@ import addFormatsImport from "ajv-formats";
 import type { AdaptedDocument, ArtifactRef, DomainEvent, SourceRef } from "@/lib/domain/events";
 import { referenceFromPurl } from "@/lib/domain/purl";
 import bundle from "./cdevents/schemas-0.5.1.json";
+import { parseRfc3339 } from "./cloudevents";
 
 type FieldProblem = { path: string; message: string };
 
@@ -118,9 +119,12 @@ export function adaptCdevent(doc: unknown): AdaptedDocument {
 
   const event = doc as Cdevent;
   const { context, subject } = event;
-  const at = new Date(context.timestamp);
-  if (Number.isNaN(at.getTime()))
-    return reject("context.timestamp is not a valid time", [{ path: "$.context.timestamp", message: "must be an RFC 3339 date-time" }]);
+  const at = parseRfc3339(context.timestamp);
+  if (!at) {
+    return reject("context.timestamp is not a valid time", [
+      { path: "$.context.timestamp", message: "must be an RFC 3339 date-time between 1970 and 9999 (UTC)" },
+    ]);
+  }
   const content = subject.content ?? {};
   const kind = /^dev\.cdevents\.([a-z]+)\.([a-z]+)\./.exec(type);
   const name = kind ? `${kind[1]}.${kind[2]}` : type;

@@ -318,7 +318,9 @@ describe("shared helpers", () => {
   it("parses RFC 3339 timestamps strictly", () => {
     expect(parseRfc3339("2016-03-09T14:44:26.402973972-08:00")).toEqual(new Date("2016-03-09T22:44:26.402Z"));
     expect(parseRfc3339("2024-02-29t00:00:00z")).toEqual(new Date("2024-02-29T00:00:00Z"));
-    expect(parseRfc3339("0001-01-01T00:00:00Z")?.getUTCFullYear()).toBe(1);
+    // Evidence times are stored as timestamptz: years before 1970 or after 9999 are refused.
+    expect(parseRfc3339("0001-01-01T00:00:00Z")).toBeNull();
+    expect(parseRfc3339("1970-01-01T00:00:00Z")?.getUTCFullYear()).toBe(1970);
     expect(parseRfc3339("2023-02-29T00:00:00Z")).toBeNull();
     expect(parseRfc3339("2023-01-01T24:00:00Z")).toBeNull();
     expect(parseRfc3339("2023-01-01 00:00:00Z")).toBeNull();

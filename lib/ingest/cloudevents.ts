@@ -145,7 +145,10 @@ export function parseRfc3339(input: unknown): Date | null {
   date.setUTCFullYear(year, month - 1, day);
   date.setUTCHours(hour, minute, Math.min(second, 59), millis);
   const time = date.getTime() - offsetMinutes * 60_000;
-  return Number.isFinite(time) ? new Date(time) : null;
+  if (!Number.isFinite(time)) return null;
+  // Evidence times are stored as timestamptz: refuse what Postgres (or a sane pipeline) cannot mean.
+  const utcYear = new Date(time).getUTCFullYear();
+  return utcYear >= 1970 && utcYear <= 9999 ? new Date(time) : null;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -41,9 +41,10 @@ export async function resetDatabase(): Promise<void> {
     );
     const list = rows.map((r) => `"${r.tablename}"`).join(", ");
     await c.query("BEGIN");
-    await c.query(`ALTER TABLE "ledger_entries" DISABLE TRIGGER USER`);
+    const guarded = ["ledger_entries", "ledger_checkpoints", "documents"];
+    for (const t of guarded) await c.query(`ALTER TABLE "${t}" DISABLE TRIGGER USER`);
     await c.query(`TRUNCATE ${list} CASCADE`);
-    await c.query(`ALTER TABLE "ledger_entries" ENABLE TRIGGER USER`);
+    for (const t of guarded) await c.query(`ALTER TABLE "${t}" ENABLE TRIGGER USER`);
     await c.query("COMMIT");
   });
 }

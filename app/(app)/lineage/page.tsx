@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { CopyButton } from "@/components/ui/copy-button";
 import { Time } from "@/components/ui/time";
+import { actorCan } from "@/lib/auth/actor";
 import { requirePagePermission } from "@/lib/auth/session";
 import { parseDigest } from "@/lib/domain/digest";
 import { getArtifact } from "@/lib/server/artifacts/get-artifact";
@@ -10,11 +11,11 @@ export const metadata: Metadata = { title: "Lineage" };
 export const dynamic = "force-dynamic";
 
 export default async function LineagePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  await requirePagePermission("read", "/lineage");
+  const user = await requirePagePermission("read", "/lineage");
   const sp = await searchParams;
   const input = typeof sp.digest === "string" ? sp.digest.trim() : "";
   const parsed = input ? parseDigest(input) : null;
-  const artifact = parsed?.ok ? await getArtifact({ digest: parsed.digest }) : null;
+  const artifact = parsed?.ok ? await getArtifact({ digest: parsed.digest, includeLedger: actorCan(user, "ledger:read") }) : null;
   return (
     <>
       <div className="page-header">
@@ -126,21 +127,23 @@ export default async function LineagePage({ searchParams }: { searchParams: Prom
               </div>
             )}
           </section>
-          <section className="card" aria-labelledby="evidence">
-            <h2 id="evidence">Evidence in the ledger</h2>
-            {artifact.ledger.length === 0 ? (
-              <p className="muted">No ledger entry names this artefact.</p>
-            ) : (
-              <ul>
-                {artifact.ledger.map((l) => (
-                  <li key={l.sequence}>
-                    <Link href={`/ledger?entry=${l.sequence}`}>#{l.sequence}</Link> {l.kind} · <Time iso={l.createdAt} /> ·{" "}
-                    <code>{l.actor}</code>
-                  </li>
-                ))}
-              </ul>
-            )}
-          </section>
+          {artifact.ledger ? (
+            <section className="card" aria-labelledby="evidence">
+              <h2 id="evidence">Evidence in the ledger</h2>
+              {artifact.ledger.length === 0 ? (
+                <p className="muted">No ledger entry names this artefact.</p>
+              ) : (
+                <ul>
+                  {artifact.ledger.map((l) => (
+                    <li key={l.sequence}>
+                      <Link href={`/ledger?entry=${l.sequence}`}>#{l.sequence}</Link> {l.kind} · <Time iso={l.createdAt} /> ·{" "}
+                      <code>{l.actor}</code>
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </section>
+          ) : null}
         </>
       ) : null}
     </>

@@ -1,7 +1,8 @@
 import "server-only";
 import { db } from "@/lib/db/client";
 
-export async function getArtifact(options: { digest: string }) {
+/** `includeLedger` only for people allowed to read the ledger. */
+export async function getArtifact(options: { digest: string; includeLedger: boolean }) {
   const a = await db().artifact.findUnique({
     where: { digest: options.digest },
     include: {
@@ -10,11 +11,9 @@ export async function getArtifact(options: { digest: string }) {
     },
   });
   if (!a) return null;
-  const ledger = await db().ledgerEntry.findMany({
-    where: { subject: `artifact:${a.digest}` },
-    orderBy: { sequence: "desc" },
-    take: 50,
-  });
+  const ledger = options.includeLedger
+    ? await db().ledgerEntry.findMany({ where: { subject: `artifact:${a.digest}` }, orderBy: { sequence: "desc" }, take: 50 })
+    : null;
   return {
     digest: a.digest,
     kind: a.kind,
@@ -29,7 +28,7 @@ export async function getArtifact(options: { digest: string }) {
       validFrom: h.validFrom.toISOString(),
       validTo: h.validTo?.toISOString() ?? null,
     })),
-    ledger: ledger.map((l) => ({
+    ledger: ledger?.map((l) => ({
       sequence: l.sequence.toString(),
       kind: l.kind,
       actor: l.actor,

@@ -1,5 +1,6 @@
 import "server-only";
 import { db } from "@/lib/db/client";
+import { log } from "@/lib/log";
 
 export async function checkHealth(): Promise<{ ok: boolean; database: { ok: boolean; latencyMs: number; error?: string } }> {
   const started = performance.now();
@@ -10,9 +11,8 @@ export async function checkHealth(): Promise<{ ok: boolean; database: { ok: bool
     ]);
     return { ok: true, database: { ok: true, latencyMs: Math.round(performance.now() - started) } };
   } catch (error) {
-    return {
-      ok: false,
-      database: { ok: false, latencyMs: Math.round(performance.now() - started), error: (error as Error).message.slice(0, 200) },
-    };
+    log.warn("health check: database unreachable", { error });
+    // A public route: say what is wrong, not where the database lives.
+    return { ok: false, database: { ok: false, latencyMs: Math.round(performance.now() - started), error: "the database is unreachable" } };
   }
 }

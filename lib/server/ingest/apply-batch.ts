@@ -471,16 +471,19 @@ async function applyDeployments(
     workload: string;
     cluster: string | null;
     namespace: string | null;
+    started_at: Date;
   }>(
-    `SELECT id, environment_id, workload, cluster, namespace FROM deployments
+    `SELECT id, environment_id, workload, cluster, namespace, started_at FROM deployments
      WHERE ended_at IS NULL AND environment_id = ANY($1::uuid[]) AND workload = ANY($2::text[])`,
     [[...options.envIds.values()], [...new Set(options.events.map((e) => e.event.workload))]],
   );
-  const open = new Map<string, { existingIds: string[]; pendingIndex: number | null }>();
+  type Slot = { existingIds: string[]; pendingIndex: number | null; currentFrom: Date | null };
+  const open = new Map<string, Slot>();
   for (const r of running) {
     const key = slotKey(r.environment_id, r.workload, r.cluster, r.namespace);
-    const slot = open.get(key) ?? { existingIds: [], pendingIndex: null };
+    const slot = open.get(key) ?? { existingIds: [], pendingIndex: null, currentFrom: null };
     slot.existingIds.push(r.id);
+    if (!slot.currentFrom || r.started_at > slot.currentFrom) slot.currentFrom = r.started_at;
     open.set(key, slot);
   }
   const closes: Array<{ id: string; at: Date; status: "replaced" | "removed" }> = [];
@@ -499,16 +502,24 @@ async function applyDeployments(
   for (const { documentId, event } of options.events) {
     const environmentId = options.envIds.get(event.environment)!;
     const key = slotKey(environmentId, event.workload, event.cluster, event.namespace);
-    const slot = open.get(key) ?? { existingIds: [], pendingIndex: null };
+    const slot: Slot = open.get(key) ?? { existingIds: [], pendingIndex: null, currentFrom: null };
     open.set(key, slot);
     const status = event.type === "deployment.removed" ? "removed" : "replaced";
-    if (event.type === "deployment.removed" && slot.existingIds.length === 0 && slot.pendingIndex === null) {
-      options.result(documentId).notes.push("no running deployment of this workload was known");
+    // A late event (older than what runs now) is history: it must not end the current deployment.
+    const late = slot.currentFrom !== null && event.occurredAt < slot.currentFrom;
+    if (event.type === "deployment.removed") {
+      if (late)
+        options.result(documentId).notes.push("a later deployment of this workload is running: this earlier removal is kept as evidence");
+      else if (slot.existingIds.length === 0 && slot.pendingIndex === null)
+        options.result(documentId).notes.push("no running deployment of this workload was known");
     }
-    for (const id of slot.existingIds) closes.push({ id, at: event.occurredAt, status });
-    slot.existingIds = [];
-    if (slot.pendingIndex !== null) Object.assign(inserts[slot.pendingIndex]!, { status, endedAt: event.occurredAt });
-    slot.pendingIndex = null;
+    if (!late) {
+      for (const id of slot.existingIds) closes.push({ id, at: event.occurredAt, status });
+      slot.existingIds = [];
+      if (slot.pendingIndex !== null) Object.assign(inserts[slot.pendingIndex]!, { status, endedAt: event.occurredAt });
+      slot.pendingIndex = null;
+      slot.currentFrom = event.type === "deployment.removed" ? null : event.occurredAt;
+    }
     if (event.type === "deployment.removed") continue;
 
     const tagReference = event.artifact?.tag && event.artifact.repository ? `${event.artifact.repository}:${event.artifact.tag}` : null;
@@ -529,17 +540,15 @@ async function applyDeployments(
       }
     }
     if (resolvedDigest) options.result(documentId).artifacts.push(resolvedDigest);
-    inserts.push({
-      id: uuidv7(),
-      environmentId,
-      e: event,
-      artifactId,
-      resolvedDigest,
-      tagReference,
-      status: "running",
-      endedAt: null,
-      documentId,
-    });
+    const base = { id: uuidv7(), environmentId, e: event, artifactId, resolvedDigest, tagReference, documentId };
+    if (late) {
+      options
+        .result(documentId)
+        .notes.push("a later deployment of this workload is running: recorded as an earlier deployment, replaced since");
+      inserts.push({ ...base, status: "replaced", endedAt: slot.currentFrom });
+      continue;
+    }
+    inserts.push({ ...base, status: "running", endedAt: null });
     slot.pendingIndex = inserts.length - 1;
   }
   for (const status of ["replaced", "removed"] as const) {

@@ -107,7 +107,8 @@ export async function storeDocuments(options: {
   const stored = await withTransaction(async (sql) => {
     // Taken first: duplicate checks, domain updates and the ledger chain see one order.
     await lockLedgerSql(sql);
-    const existing = await findExisting(sql, accepted, options.idempotencyKey ?? null);
+    const existing = await findExisting(sql, accepted, options.idempotencyKey ?? null, tokenId);
+    // DESIGN.md: a document with an Idempotency-Key this token used before is a duplicate of the first.
     const out: ItemResult[] = [];
     const seen = new Map<string, string>();
     const fresh: Array<(typeof accepted)[number] & { id: string }> = [];
@@ -119,7 +120,7 @@ export async function storeDocuments(options: {
         existing.bySha.get(item.sha256) ??
         seen.get(item.sha256) ??
         (eventKey ? (existing.byEvent.get(eventKey) ?? seen.get(eventKey)) : undefined) ??
-        existing.byIdempotency;
+        existing.byIdempotency?.id;
       if (dup) {
         out.push({ index: item.index, id: dup, status: "duplicate" });
         continue;
@@ -190,7 +191,8 @@ async function findExisting(
   sql: Sql,
   items: Array<{ sha256: string; adapted: Extract<AdaptedDocument, { ok: true }> }>,
   idempotencyKey: string | null,
-): Promise<{ bySha: Map<string, string>; byEvent: Map<string, string>; byIdempotency: string | undefined }> {
+  tokenId: string | null,
+): Promise<{ bySha: Map<string, string>; byEvent: Map<string, string>; byIdempotency: { id: string; sha256: string } | undefined }> {
   const eventIds = [...new Set(items.map((i) => i.adapted.eventId).filter((e): e is string => e !== null))];
   const rows = await sql.query<{
     id: string;
@@ -201,16 +203,17 @@ async function findExisting(
     idempotency_key: string | null;
   }>(
     `SELECT id, sha256, event_id, event_source, event_type, idempotency_key FROM documents
-     WHERE sha256 = ANY($1::text[]) OR event_id = ANY($2::text[]) OR ($3::text IS NOT NULL AND idempotency_key = $3::text)`,
-    [items.map((i) => i.sha256), eventIds, idempotencyKey],
+     WHERE sha256 = ANY($1::text[]) OR event_id = ANY($2::text[])
+        OR ($3::text IS NOT NULL AND idempotency_key = $3::text AND token_id IS NOT DISTINCT FROM $4::uuid)`,
+    [items.map((i) => i.sha256), eventIds, idempotencyKey, tokenId],
   );
   const bySha = new Map<string, string>();
   const byEvent = new Map<string, string>();
-  let byIdempotency: string | undefined;
+  let byIdempotency: { id: string; sha256: string } | undefined;
   for (const r of rows) {
     bySha.set(r.sha256, r.id);
     if (r.event_id !== null) byEvent.set(`${r.event_source ?? ""}\u0000${r.event_id}\u0000${r.event_type ?? ""}`, r.id);
-    if (idempotencyKey && r.idempotency_key === idempotencyKey) byIdempotency = r.id;
+    if (idempotencyKey && r.idempotency_key === idempotencyKey) byIdempotency = { id: r.id, sha256: r.sha256 };
   }
   return { bySha, byEvent, byIdempotency };
 }

@@ -24,6 +24,12 @@ export async function createCheckpoint(options: { now: Date }): Promise<Checkpoi
   const row = await db().$transaction(async (tx) => {
     await lockLedger(tx);
     const head = await tx.ledgerEntry.findFirst({ orderBy: { sequence: "desc" }, select: { sequence: true, entryHash: true } });
+    // The head has not moved since the last checkpoint by this key: that one still states it.
+    const last = await tx.ledgerCheckpoint.findFirst({
+      where: { keyFingerprint: key.fingerprint },
+      orderBy: [{ sequence: "desc" }, { createdAt: "desc" }],
+    });
+    if (last && last.sequence === (head?.sequence ?? 0n) && last.headHash === (head?.entryHash ?? GENESIS_HASH)) return last;
     const statement = {
       sequence: head?.sequence ?? 0n,
       headHash: head?.entryHash ?? GENESIS_HASH,

@@ -1,34 +1,43 @@
 import "server-only";
 import { createPublicKey } from "node:crypto";
 import { db } from "@/lib/db/client";
+import { pool } from "@/lib/db/sql";
 import type { JsonValue } from "@/lib/domain/canonical-json";
 import { checkpointMessage } from "@/lib/domain/checkpoint";
 import { checkChainSegment, GENESIS_HASH } from "@/lib/domain/ledger";
 import { env } from "@/lib/env";
-import { fingerprintOf, getSigningKey, verifyBytes } from "@/lib/server/signing/signing-key";
+import { findSigningKeyFingerprint, fingerprintOf, verifyBytes } from "@/lib/server/signing/signing-key";
 
 export type LedgerVerification = {
   valid: boolean;
   entries: number;
   firstBrokenSequence: string | null;
   reason: string | null;
-  checkpoints: { checked: number; invalid: Array<{ id: string; sequence: string; reason: string }> };
+  checkpoints: { checked: number; invalid: Array<{ id: string; sequence: string; reason: string }>; keyCheck: string };
 };
 
 const PAGE = 2_000;
 
-/** Keys whose checkpoints count: Vitrine's current key and, after a rotation, the retired ones. */
-async function trustedFingerprints(): Promise<Set<string>> {
-  const key = await getSigningKey();
-  return new Set([key.fingerprint, ...env().VITRINE_RETIRED_SIGNING_KEYS]);
-}
-
 type LedgerRow = Awaited<ReturnType<ReturnType<typeof db>["ledgerEntry"]["findFirstOrThrow"]>>;
+type CheckpointRow = {
+  id: string;
+  sequence: bigint;
+  headHash: string;
+  createdAt: Date;
+  keyFingerprint: string;
+  signature: string;
+  key: { publicKeyPem: string };
+};
 
-/** Recomputes the whole chain page by page (memory does not grow with the ledger). */
+/**
+ * Recomputes the whole chain page by page (memory does not grow with the ledger), checks that
+ * every stored document still has the sha256 its ledger entry records, and checks every signed
+ * checkpoint. Names the first broken entry.
+ */
 export async function verifyLedger(): Promise<LedgerVerification> {
   let previous: { sequence: bigint; entryHash: string } | null = null;
   let total = 0;
+  let broken: { sequence: string; reason: string } | null = null;
   for (;;) {
     const rows: LedgerRow[] = await db().ledgerEntry.findMany({
       where: previous ? { sequence: { gt: previous.sequence } } : {},
@@ -40,14 +49,16 @@ export async function verifyLedger(): Promise<LedgerVerification> {
       rows.map((r: LedgerRow) => ({ ...r, payload: r.payload as JsonValue })),
       previous,
     );
+    const documents = await findAlteredDocument(result.valid ? rows : rows.slice(0, result.entries));
+    if (documents) {
+      broken = documents;
+      total += rows.findIndex((r) => r.sequence.toString() === documents.sequence);
+      break;
+    }
     if (!result.valid) {
-      return {
-        valid: false,
-        entries: total + result.entries,
-        firstBrokenSequence: result.firstBrokenSequence.toString(),
-        reason: result.reason,
-        checkpoints: await verifyCheckpoints(),
-      };
+      broken = { sequence: result.firstBrokenSequence.toString(), reason: result.reason };
+      total += result.entries;
+      break;
     }
     total += result.entries;
     const last: LedgerRow | undefined = rows[rows.length - 1];
@@ -56,6 +67,7 @@ export async function verifyLedger(): Promise<LedgerVerification> {
     if (rows.length < PAGE) break;
   }
   const checkpoints = await verifyCheckpoints();
+  if (broken) return { valid: false, entries: total, firstBrokenSequence: broken.sequence, reason: broken.reason, checkpoints };
   if (checkpoints.invalid.length > 0) {
     const first = checkpoints.invalid[0]!;
     return {
@@ -69,34 +81,72 @@ export async function verifyLedger(): Promise<LedgerVerification> {
   return { valid: true, entries: total, firstBrokenSequence: null, reason: null, checkpoints };
 }
 
-/** Each signed checkpoint must verify with its key, and name an entry whose hash it states. */
-async function verifyCheckpoints(): Promise<LedgerVerification["checkpoints"]> {
-  const rows = await db().ledgerCheckpoint.findMany({ orderBy: { sequence: "asc" }, include: { key: true }, take: 10_000 });
-  const invalid: LedgerVerification["checkpoints"]["invalid"] = [];
-  const trusted = rows.length ? await trustedFingerprints() : new Set<string>();
-  for (const c of rows) {
-    const seq = c.sequence.toString();
-    if (!verifyBytes(c.key.publicKeyPem, checkpointMessage(c), c.signature)) {
-      invalid.push({ id: c.id, sequence: seq, reason: "signature does not verify with the recorded key" });
-      continue;
-    }
-    if (fingerprintOf(createPublicKey(c.key.publicKeyPem)) !== c.keyFingerprint) {
-      invalid.push({ id: c.id, sequence: seq, reason: "the recorded key does not match its fingerprint" });
-      continue;
-    }
-    if (!trusted.has(c.keyFingerprint)) {
-      invalid.push({ id: c.id, sequence: seq, reason: `signed by ${c.keyFingerprint}, which is not Vitrine's signing key` });
-      continue;
-    }
-    if (c.sequence === 0n) {
-      if (c.headHash !== GENESIS_HASH)
-        invalid.push({ id: c.id, sequence: seq, reason: "an empty-ledger checkpoint must state the genesis hash" });
-      continue;
-    }
-    const entry = await db().ledgerEntry.findUnique({ where: { sequence: c.sequence }, select: { entryHash: true } });
-    if (!entry) invalid.push({ id: c.id, sequence: seq, reason: "names an entry that does not exist" });
-    else if (entry.entryHash !== c.headHash)
-      invalid.push({ id: c.id, sequence: seq, reason: "the entry's hash differs from the signed head hash" });
+/** The first entry of a page whose document's bytes no longer hash to what the entry records. */
+async function findAlteredDocument(rows: LedgerRow[]): Promise<{ sequence: string; reason: string } | null> {
+  const recorded = rows.filter((r) => r.kind === "document.accepted" && r.documentId);
+  if (recorded.length === 0) return null;
+  const { rows: actual } = await pool().query<{ id: string; h: string }>(
+    `SELECT id::text AS id, 'sha256:' || encode(sha256(body), 'hex') AS h FROM documents WHERE id = ANY($1::uuid[])`,
+    [recorded.map((r) => r.documentId)],
+  );
+  const hashes = new Map(actual.map((d) => [d.id, d.h]));
+  for (const r of recorded) {
+    const want = (r.payload as { sha256?: unknown }).sha256;
+    const have = hashes.get(r.documentId!);
+    if (have === undefined) return { sequence: r.sequence.toString(), reason: "the document this entry records is missing" };
+    if (have !== want)
+      return { sequence: r.sequence.toString(), reason: "the stored document does not match the sha256 its entry records" };
   }
-  return { checked: rows.length, invalid };
+  return null;
+}
+
+/** Keys whose checkpoints count: Vitrine's key (when this host has it) and retired ones. Never creates a key. */
+function trustedFingerprints(): { keys: Set<string>; check: string } {
+  const current = findSigningKeyFingerprint();
+  const keys = new Set([...(current ? [current] : []), ...env().VITRINE_RETIRED_SIGNING_KEYS]);
+  return {
+    keys,
+    check: keys.size
+      ? `checkpoints must be signed by ${[...keys].join(", ")}`
+      : "skipped: no signing key configured on this host (VITRINE_SIGNING_KEY_FILE)",
+  };
+}
+
+/** Each signed checkpoint must verify with its key, be Vitrine's key, and name an entry whose hash it states. */
+async function verifyCheckpoints(): Promise<LedgerVerification["checkpoints"]> {
+  const invalid: LedgerVerification["checkpoints"]["invalid"] = [];
+  const trusted = trustedFingerprints();
+  let checked = 0;
+  let after: { sequence: bigint; id: string } | null = null;
+  for (;;) {
+    const page: CheckpointRow[] = await db().ledgerCheckpoint.findMany({
+      where: after ? { OR: [{ sequence: { gt: after.sequence } }, { sequence: after.sequence, id: { gt: after.id } }] } : {},
+      orderBy: [{ sequence: "asc" }, { id: "asc" }],
+      include: { key: true },
+      take: PAGE,
+    });
+    if (page.length === 0) break;
+    const entries = await db().ledgerEntry.findMany({
+      where: { sequence: { in: [...new Set(page.map((c: CheckpointRow) => c.sequence).filter((s: bigint) => s > 0n))] } },
+      select: { sequence: true, entryHash: true },
+    });
+    const hashes = new Map(entries.map((e) => [e.sequence.toString(), e.entryHash]));
+    for (const c of page) {
+      checked++;
+      const seq = c.sequence.toString();
+      const fail = (reason: string) => invalid.push({ id: c.id, sequence: seq, reason });
+      if (!verifyBytes(c.key.publicKeyPem, checkpointMessage(c), c.signature)) fail("signature does not verify with the recorded key");
+      else if (fingerprintOf(createPublicKey(c.key.publicKeyPem)) !== c.keyFingerprint)
+        fail("the recorded key does not match its fingerprint");
+      else if (trusted.keys.size > 0 && !trusted.keys.has(c.keyFingerprint))
+        fail(`signed by ${c.keyFingerprint}, which is not Vitrine's signing key`);
+      else if (c.sequence === 0n && c.headHash !== GENESIS_HASH) fail("an empty-ledger checkpoint must state the genesis hash");
+      else if (c.sequence > 0n && !hashes.has(seq)) fail("names an entry that does not exist");
+      else if (c.sequence > 0n && hashes.get(seq) !== c.headHash) fail("the entry's hash differs from the signed head hash");
+    }
+    const last = page[page.length - 1]!;
+    after = { sequence: last.sequence, id: last.id };
+    if (page.length < PAGE) break;
+  }
+  return { checked, invalid, keyCheck: trusted.check };
 }

@@ -6,7 +6,8 @@ import { db } from "@/lib/db/client";
 import { ingestEvents } from "@/lib/server/ingest/ingest-events";
 import { createUser } from "@/lib/server/users/create-user";
 
-export type DemoCredentials = { password: string; users: Array<{ email: string; role: Role }> };
+/** The password applies to `users` (created now); `existing` demo users keep the password they were seeded with. */
+export type DemoCredentials = { password: string; users: Array<{ email: string; role: Role }>; existing: string[] };
 
 const SEED_ACTOR: SystemActor = { kind: "system", name: "demo-seed" };
 
@@ -37,11 +38,14 @@ function artifactPublished(options: { id: string; repository: string; digest: st
 export async function seedDemo(options: { now: Date }): Promise<DemoCredentials> {
   const password = `demo-${randomBytes(9).toString("base64url")}`;
   const users: DemoCredentials["users"] = [];
+  const existing: string[] = [];
   for (const role of ROLES) {
     const email = `${role}@demo.vitrine.local`;
-    const exists = await db().user.findUnique({ where: { email }, select: { id: true } });
-    if (!exists)
-      await createUser({ actor: SEED_ACTOR, input: { email, role, password, name: `Demo ${role}` }, now: options.now, isDemo: true });
+    if (await db().user.findUnique({ where: { email }, select: { id: true } })) {
+      existing.push(email);
+      continue;
+    }
+    await createUser({ actor: SEED_ACTOR, input: { email, role, password, name: `Demo ${role}` }, now: options.now, isDemo: true });
     users.push({ email, role });
   }
   const day = 86_400_000;
@@ -70,5 +74,5 @@ export async function seedDemo(options: { now: Date }): Promise<DemoCredentials>
   });
   const digests = [...new Set(story.map((s) => demoDigest(s.label)))];
   await db().artifact.updateMany({ where: { digest: { in: digests } }, data: { isDemo: true } });
-  return { password, users };
+  return { password, users, existing };
 }

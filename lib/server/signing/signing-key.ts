@@ -19,9 +19,14 @@ export function fingerprintOf(publicKey: KeyObject): string {
     .digest("hex")}`;
 }
 
+function keyPath(): string {
+  const e = env();
+  return e.VITRINE_SIGNING_KEY_FILE ? resolve(e.VITRINE_SIGNING_KEY_FILE) : join(resolve(e.VITRINE_DATA_DIR), "signing-key.pem");
+}
+
 function loadKey(): SigningKey {
   const e = env();
-  const path = e.VITRINE_SIGNING_KEY_FILE ? resolve(e.VITRINE_SIGNING_KEY_FILE) : join(resolve(e.VITRINE_DATA_DIR), "signing-key.pem");
+  const path = keyPath();
   if (!existsSync(path)) {
     if (e.VITRINE_SIGNING_KEY_FILE) throw new Error(`VITRINE_SIGNING_KEY_FILE: no file at ${path}`);
     mkdirSync(dirname(path), { recursive: true });
@@ -55,9 +60,28 @@ export async function getSigningKey(): Promise<SigningKey> {
       create: { fingerprint: key.fingerprint, algorithm: key.algorithm, publicKeyPem: key.publicKeyPem },
       update: {},
     })
-    .then(() => undefined);
+    .then(
+      () => undefined,
+      (error: unknown) => {
+        // Not cached: the next call tries again (a transient database error must not stick).
+        globalForKey.vitrineSigningKeyStored = undefined;
+        throw error;
+      },
+    );
   await globalForKey.vitrineSigningKeyStored;
   return key;
+}
+
+/** The fingerprint of the configured key, if this host has it; never creates one (for verification). */
+export function findSigningKeyFingerprint(): string | null {
+  if (globalForKey.vitrineSigningKey) return globalForKey.vitrineSigningKey.fingerprint;
+  const path = keyPath();
+  if (!existsSync(path)) return null;
+  try {
+    return fingerprintOf(createPublicKey(createPrivateKey(readFileSync(path))));
+  } catch {
+    return null;
+  }
 }
 
 export function signBytes(key: SigningKey, message: Uint8Array): string {

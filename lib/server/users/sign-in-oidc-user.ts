@@ -25,8 +25,12 @@ export async function signInOidcUser(options: { profile: Record<string, unknown>
   if (!sub || !email || !role) return null;
   return db().$transaction(async (tx) => {
     // The subject is the stable identity; an email only links an account not yet linked to another subject.
+    // Only a verified email may link an existing account, and never one that signs in with a password
+    // (linking that is an administrator's decision).
+    const verified = options.profile.email_verified === true || options.profile.email_verified === "true";
     const existing =
-      (await tx.user.findUnique({ where: { oidcSubject: sub } })) ?? (await tx.user.findFirst({ where: { email, oidcSubject: null } }));
+      (await tx.user.findUnique({ where: { oidcSubject: sub } })) ??
+      (verified ? await tx.user.findFirst({ where: { email, oidcSubject: null, passwordHash: null } }) : null);
     if (!existing && (await tx.user.findUnique({ where: { email }, select: { id: true } }))) return null;
     if (existing?.disabledAt) return null;
     const user = existing
