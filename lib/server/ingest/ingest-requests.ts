@@ -15,6 +15,7 @@ import {
   mediaTypeOf,
   parseCloudEventsRequest,
 } from "@/lib/ingest/cloudevents";
+import { arrayItemBytes } from "@/lib/ingest/json-spans";
 import { adaptRegistryEnvelope, isRegistryMediaType } from "@/lib/ingest/registry";
 import { adaptSignatureRequest } from "@/lib/ingest/signatures";
 import { UNSTORABLE_MESSAGE, unstorableTextPath } from "@/lib/ingest/text";
@@ -68,10 +69,11 @@ export async function ingestEventsRequest(req: IngestRequest): Promise<IngestOut
     const events = Array.isArray(envelope?.events) ? envelope.events : [];
     if (events.length > MAX_BATCH_ITEMS) throw tooMany(events.length);
     const results = adaptRegistryEnvelope(envelope, { now: req.now });
+    const eventBytes = arrayItemBytes(req.body, { key: "events" });
     const items = results.map(({ index, adapted }) => ({
       index,
-      // Each registry event is stored as its own document (its JSON text within the envelope).
-      bytes: events[index] !== undefined && adapted.ok ? Buffer.from(JSON.stringify(events[index])) : req.body,
+      // Each registry event is stored as its own document: its bytes within the envelope, as sent.
+      bytes: eventBytes?.[index] && adapted.ok ? eventBytes[index] : req.body,
       contentType: type,
       format: "registry",
       adapted,
@@ -83,9 +85,9 @@ export async function ingestEventsRequest(req: IngestRequest): Promise<IngestOut
     const parsed = parseCloudEventsRequest({ headers, contentType, body: req.body });
     if (!parsed.ok) throw new AppError("unprocessable", parsed.detail, { errors: parsed.errors });
     if (parsed.events.length > MAX_BATCH_ITEMS) throw tooMany(parsed.events.length);
-    const batchItems = parsed.mode === "batch" ? (parseJsonBody(req.body) as unknown[]) : null;
+    const batchItems = parsed.mode === "batch" ? arrayItemBytes(req.body) : null;
     const items: IncomingItem[] = parsed.events.map((item) => {
-      const bytes = batchItems ? Buffer.from(JSON.stringify(batchItems[item.index])) : req.body;
+      const bytes = batchItems?.[item.index] ?? req.body;
       if (!item.ok)
         return { index: item.index, bytes, contentType: type, format: "cloudevents", adapted: rejected(item.detail, item.errors) };
       const cdevent = cdeventFromCloudEvent(item.event);
@@ -115,9 +117,10 @@ export async function ingestEventsRequest(req: IngestRequest): Promise<IngestOut
   const single = !Array.isArray(parsed);
   const list: unknown[] = single ? [parsed] : (parsed as unknown[]);
   if (list.length > MAX_BATCH_ITEMS) throw tooMany(list.length);
+  const itemBytes = single ? null : arrayItemBytes(req.body);
   const items = list.map((doc, index) => ({
     index,
-    bytes: single ? req.body : Buffer.from(JSON.stringify(doc)),
+    bytes: itemBytes?.[index] ?? req.body,
     contentType: type,
     format: "cdevents",
     adapted: adaptStorable(doc, adaptCdevent),
@@ -142,6 +145,7 @@ async function ingestJsonDocuments(
   const single = !Array.isArray(parsed);
   const list: unknown[] = single ? [parsed] : (parsed as unknown[]);
   if (list.length > MAX_BATCH_ITEMS) throw tooMany(list.length);
+  const itemBytes = single ? null : arrayItemBytes(req.body);
   const items: IncomingItem[] = [];
   for (const [index, doc] of list.entries()) {
     const path = unstorableTextPath(doc);
@@ -150,7 +154,7 @@ async function ingestJsonDocuments(
       typeof (doc as { format?: unknown })?.format === "string" ? String((doc as { format: string }).format).slice(0, 40) : route;
     items.push({
       index,
-      bytes: single ? req.body : Buffer.from(JSON.stringify(doc)),
+      bytes: itemBytes?.[index] ?? req.body,
       contentType: mediaTypeOf(contentType),
       format,
       adapted,
