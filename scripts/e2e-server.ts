@@ -161,8 +161,7 @@ async function main(): Promise<void> {
   mkdirSync(RESULTS_DIR, { recursive: true });
   const logPath = join(RESULTS_DIR, "e2e-server.log");
   const logFile = createWriteStream(logPath, { flags: "a" });
-  const nextBin = join(process.cwd(), "node_modules", "next", "dist", "bin", "next");
-  child = spawn(process.execPath, [nextBin, "start", "-p", port, "-H", "127.0.0.1"], {
+  child = spawn(process.execPath, [join(process.cwd(), "scripts", "serve.mjs"), "--port", port, "--host", "127.0.0.1"], {
     stdio: ["ignore", "pipe", "pipe"],
     env: {
       ...process.env,

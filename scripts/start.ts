@@ -2,7 +2,7 @@
 // serves embedded Postgres (PGlite) from .vitrine/, applies migrations, seeds demo data on first
 // start, then runs Next.js with the same code path as a real Postgres deployment.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -85,7 +85,12 @@ async function main() {
   }
 
   const nextBin = join(process.cwd(), "node_modules", "next", "dist", "bin", "next");
-  if (!values.dev && !existsSync(join(process.cwd(), e.VITRINE_NEXT_DIST_DIR, "BUILD_ID"))) {
+  const stampPath = join(process.cwd(), e.VITRINE_NEXT_DIST_DIR, "VITRINE_SOURCE");
+  const stamp = sourceStamp();
+  const built = existsSync(join(process.cwd(), e.VITRINE_NEXT_DIST_DIR, "BUILD_ID"));
+  const stale = built && stamp !== null && (!existsSync(stampPath) || readFileSync(stampPath, "utf8") !== stamp);
+  if (!values.dev && (!built || stale)) {
+    if (stale) say("Vitrine: the code changed since the last build; rebuilding…");
     say("Vitrine: building the app (first start only; takes a minute or two)…");
     const build = spawnSync(process.execPath, [nextBin, "build"], {
       stdio: "inherit",
@@ -95,10 +100,12 @@ async function main() {
       process.stderr.write("Vitrine: the build failed\n");
       process.exit(1);
     }
+    if (stamp) writeFileSync(stampPath, stamp);
   }
 
   const publicUrl = e.NEXTAUTH_URL ?? `http://localhost:${port}`;
-  const child: ChildProcess = spawn(process.execPath, [nextBin, values.dev ? "dev" : "start", "-p", port, "-H", host], {
+  const serve = join(process.cwd(), "scripts", "serve.mjs");
+  const child: ChildProcess = spawn(process.execPath, [serve, "--port", port, "--host", host, ...(values.dev ? ["--dev"] : [])], {
     stdio: ["ignore", "inherit", "inherit"],
     env: {
       ...process.env,
@@ -141,6 +148,17 @@ async function main() {
   process.on("SIGINT", () => void stop(0));
   process.on("SIGTERM", () => void stop(0));
   child.on("exit", (code) => void stop(code ?? 0));
+}
+
+/** What the build was made from: the git commit and any uncommitted changes (null outside git). */
+function sourceStamp(): string | null {
+  const head = spawnSync("git", ["rev-parse", "HEAD"], { encoding: "utf8" });
+  if (head.status !== 0) return null;
+  const diff = spawnSync("git", ["diff", "HEAD"], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  return createHash("sha256")
+    .update(head.stdout)
+    .update(diff.stdout ?? "")
+    .digest("hex");
 }
 
 async function waitUntilUp(publicUrl: string, port: string): Promise<boolean> {

@@ -9,8 +9,9 @@ function header(source: HeaderSource, name: string): string | undefined {
 }
 
 /**
- * The client's address for rate limiting. Next's server appends the socket address to
- * X-Forwarded-For, so its last entry is the peer; behind a trusted proxy the first entry is the client.
+ * The client's address for rate limiting. Vitrine's server (scripts/serve.mjs) always appends the
+ * socket's peer to X-Forwarded-For, so the last entry is the peer. Behind a trusted proxy the peer is
+ * the proxy, and the entry before it is the address the proxy saw: the client.
  */
 export function clientAddress(source: HeaderSource): string {
   const forwarded = header(source, "x-forwarded-for");
@@ -18,6 +19,6 @@ export function clientAddress(source: HeaderSource): string {
     .split(",")
     .map((s) => s.trim())
     .filter(Boolean);
-  const chosen = env().VITRINE_TRUST_PROXY === "true" ? hops[0] : hops[hops.length - 1];
-  return (chosen ?? header(source, "x-real-ip") ?? "unknown").slice(0, 64);
+  const chosen = hops[hops.length - (env().VITRINE_TRUST_PROXY === "true" && hops.length > 1 ? 2 : 1)];
+  return (chosen ?? "unknown").slice(0, 64);
 }

@@ -73,20 +73,24 @@ export async function startBenchServer(options: { name: string; port?: number; e
     if (build.status !== 0) throw new Error("next build failed");
   }
   const port = options.port ?? 3300 + Math.floor(Math.random() * 500);
-  const child: ChildProcess = spawn(process.execPath, [nextBin, "start", "-p", String(port), "-H", "127.0.0.1"], {
-    stdio: ["ignore", process.env.BENCH_SERVER_LOGS ? "inherit" : "ignore", "inherit"],
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      NEXTAUTH_SECRET: randomBytes(32).toString("hex"),
-      NEXTAUTH_URL: `http://127.0.0.1:${port}`,
-      VITRINE_LOG_LEVEL: process.env.BENCH_SERVER_LOGS ? "info" : "warn",
-      VITRINE_NEXT_DIST_DIR: distDir,
-      VITRINE_INGEST_RATE_PER_MINUTE: "100000000",
-      VITRINE_DATA_DIR: join(process.cwd(), ".vitrine", `bench-${options.name}`),
-      ...options.env,
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [join(process.cwd(), "scripts", "serve.mjs"), "--port", String(port), "--host", "127.0.0.1"],
+    {
+      stdio: ["ignore", process.env.BENCH_SERVER_LOGS ? "inherit" : "ignore", "inherit"],
+      env: {
+        ...process.env,
+        DATABASE_URL: databaseUrl,
+        NEXTAUTH_SECRET: randomBytes(32).toString("hex"),
+        NEXTAUTH_URL: `http://127.0.0.1:${port}`,
+        VITRINE_LOG_LEVEL: process.env.BENCH_SERVER_LOGS ? "info" : "warn",
+        VITRINE_NEXT_DIST_DIR: distDir,
+        VITRINE_INGEST_RATE_PER_MINUTE: "100000000",
+        VITRINE_DATA_DIR: join(process.cwd(), ".vitrine", `bench-${options.name}`),
+        ...options.env,
+      },
     },
-  });
+  );
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
     try {

@@ -27,7 +27,7 @@ export async function startAppServer(options: {
   const distDir = ensureBuilt();
   const child = spawn(
     process.execPath,
-    [join(process.cwd(), "node_modules", "next", "dist", "bin", "next"), "start", "-p", String(options.port), "-H", "127.0.0.1"],
+    [join(process.cwd(), "scripts", "serve.mjs"), "--port", String(options.port), "--host", "127.0.0.1"],
     {
       stdio: ["ignore", "ignore", "inherit"],
       env: {
