@@ -105,6 +105,7 @@ const UNAVAILABLE_CODES = new Set([
   "57P01", // admin_shutdown
   "57P02", // crash_shutdown
   "57P03", // cannot_connect_now
+  "3D000", // invalid_catalog_name: the database is gone or not created yet
   "08000",
   "08001",
   "08003",

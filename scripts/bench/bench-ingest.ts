@@ -16,17 +16,25 @@ const BATCH = Number(process.env.BENCH_BATCH ?? 500);
 async function main() {
   const server = await startBenchServer({ name: "ingest" });
   try {
+    let retries = 0;
     const post = async (body: string) => {
       const t0 = performance.now();
-      const res = await fetch(`${server.url}/api/v1/events`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${server.token}`, "content-type": "application/json" },
-        body,
-      });
-      const text = await res.text();
-      const ms = performance.now() - t0;
-      if (!res.ok) throw new Error(`HTTP ${res.status}: ${text.slice(0, 300)}`);
-      return { ms, answer: JSON.parse(text) as { accepted?: number; status?: string } };
+      for (;;) {
+        const res = await fetch(`${server.url}/api/v1/events`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${server.token}`, "content-type": "application/json" },
+          body,
+        });
+        const text = await res.text();
+        if (res.status === 429 || res.status === 503) {
+          // What a well-behaved client does: wait as told, then send the same request again.
+          retries++;
+          await new Promise((r) => setTimeout(r, Math.min(1000, Number(res.headers.get("retry-after") ?? 1) * 1000)));
+          continue;
+        }
+        if (!res.ok) throw new Error(`HTTP ${res.status}: ${text.slice(0, 300)}`);
+        return { ms: performance.now() - t0, answer: JSON.parse(text) as { accepted?: number; status?: string } };
+      }
     };
 
     // Warm-up: compile routes, fill caches.
@@ -96,6 +104,7 @@ async function main() {
       ["plain multi-row INSERT rows/s", barePerSecond.toFixed(0)],
       ["Vitrine / plain INSERT", `${((eventsPerSecond / barePerSecond) * 100).toFixed(1)} %`],
       ["server peak RSS", `${(server.peakRssBytes() / 1024 / 1024).toFixed(0)} MiB`],
+      ["requests retried after 429/503", String(retries)],
     ];
     console.log("\nbench:ingest (real Postgres, HTTP, this machine)");
     for (const [k, v] of rows) console.log(`  ${k!.padEnd(48)} ${v}`);

@@ -34,6 +34,18 @@ export type IncomingItem = {
   adapted: AdaptedDocument;
 };
 
+// Every ingesting transaction takes the ledger's advisory lock first, so they run one at a time
+// anyway. Queue them in memory before they take a pooled connection: waiting on the lock while
+// holding a connection would starve the pool (and everything else) under load.
+const globalForQueue = globalThis as unknown as { vitrineIngestTurn?: Promise<unknown> };
+
+function inTurn<T>(fn: () => Promise<T>): Promise<T> {
+  const previous = globalForQueue.vitrineIngestTurn ?? Promise.resolve();
+  const run = previous.then(fn, fn);
+  globalForQueue.vitrineIngestTurn = run.catch(() => undefined);
+  return run;
+}
+
 export function sha256Hex(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");
 }
@@ -104,86 +116,88 @@ export async function storeDocuments(options: {
   recordRejections({ route: options.route, tokenId, now, results, formats: new Map(items.map((i) => [i.index, i.format])) });
   if (accepted.length === 0) return answerOf(results);
 
-  const stored = await withTransaction(async (sql) => {
-    // Taken first: duplicate checks, domain updates and the ledger chain see one order.
-    await lockLedgerSql(sql);
-    const existing = await findExisting(sql, accepted, options.idempotencyKey ?? null, tokenId);
-    // DESIGN.md: a document with an Idempotency-Key this token used before is a duplicate of the first.
-    const out: ItemResult[] = [];
-    const seen = new Map<string, string>();
-    const fresh: Array<(typeof accepted)[number] & { id: string }> = [];
-    for (const item of accepted) {
-      const { adapted } = item;
-      const eventKey =
-        adapted.eventId !== null ? `${adapted.eventSource ?? ""}\u0000${adapted.eventId}\u0000${adapted.documentType}` : null;
-      const dup =
-        existing.bySha.get(item.sha256) ??
-        seen.get(item.sha256) ??
-        (eventKey ? (existing.byEvent.get(eventKey) ?? seen.get(eventKey)) : undefined) ??
-        existing.byIdempotency?.id;
-      if (dup) {
-        out.push({ index: item.index, id: dup, status: "duplicate" });
-        continue;
+  const stored = await inTurn(() =>
+    withTransaction(async (sql) => {
+      // Taken first: duplicate checks, domain updates and the ledger chain see one order.
+      await lockLedgerSql(sql);
+      const existing = await findExisting(sql, accepted, options.idempotencyKey ?? null, tokenId);
+      // DESIGN.md: a document with an Idempotency-Key this token used before is a duplicate of the first.
+      const out: ItemResult[] = [];
+      const seen = new Map<string, string>();
+      const fresh: Array<(typeof accepted)[number] & { id: string }> = [];
+      for (const item of accepted) {
+        const { adapted } = item;
+        const eventKey =
+          adapted.eventId !== null ? `${adapted.eventSource ?? ""}\u0000${adapted.eventId}\u0000${adapted.documentType}` : null;
+        const dup =
+          existing.bySha.get(item.sha256) ??
+          seen.get(item.sha256) ??
+          (eventKey ? (existing.byEvent.get(eventKey) ?? seen.get(eventKey)) : undefined) ??
+          existing.byIdempotency?.id;
+        if (dup) {
+          out.push({ index: item.index, id: dup, status: "duplicate" });
+          continue;
+        }
+        const id = uuidv7(now.getTime());
+        seen.set(item.sha256, id);
+        if (eventKey) seen.set(eventKey, id);
+        fresh.push({ ...item, id });
       }
-      const id = uuidv7(now.getTime());
-      seen.set(item.sha256, id);
-      if (eventKey) seen.set(eventKey, id);
-      fresh.push({ ...item, id });
-    }
-    if (fresh.length === 0) return out;
-    // One statement for all the documents, then the domain changes of the whole batch.
-    await sql.query(
-      `INSERT INTO documents (id, sha256, format, route, content_type, body, size_bytes, event_id, event_source, event_type, idempotency_key, token_id, received_at)
+      if (fresh.length === 0) return out;
+      // One statement for all the documents, then the domain changes of the whole batch.
+      await sql.query(
+        `INSERT INTO documents (id, sha256, format, route, content_type, body, size_bytes, event_id, event_source, event_type, idempotency_key, token_id, received_at)
        SELECT t.*, $11::uuid, $12::timestamptz
        FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bytea[], $7::int[], $8::text[], $9::text[], $10::text[], $13::text[])
          AS t(id, sha256, format, route, content_type, body, size_bytes, event_id, event_source, event_type, idempotency_key)`,
-      [
-        fresh.map((i) => i.id),
-        fresh.map((i) => i.sha256),
-        fresh.map((i) => i.format),
-        fresh.map(() => options.route),
-        fresh.map((i) => i.contentType),
-        fresh.map((i) => Buffer.from(i.bytes.buffer, i.bytes.byteOffset, i.bytes.byteLength)),
-        fresh.map((i) => i.bytes.byteLength),
-        fresh.map((i) => i.adapted.eventId),
-        fresh.map((i) => (i.adapted.eventId !== null ? (i.adapted.eventSource ?? "") : null)),
-        fresh.map((i) => (i.adapted.eventId !== null ? i.adapted.documentType : null)),
-        tokenId,
-        now.toISOString(),
-        fresh.map(() => (items.length === 1 ? (options.idempotencyKey ?? null) : null)),
-      ],
-    );
-    const applied = await applyBatch(sql, {
-      events: fresh.flatMap((item) => item.adapted.events.map((event) => ({ documentId: item.id, event }))),
-      now,
-    });
-    const ledger: LedgerAppend[] = [];
-    for (const item of fresh) {
-      const { adapted } = item;
-      const a = applied.get(item.id);
-      const digests = [...new Set(a?.artifacts ?? [])];
-      const notes = [...adapted.notes, ...(a?.notes ?? [])];
-      const artifact = digests[0] ?? null;
-      ledger.push({
-        kind: "document.accepted",
-        actor: actorRef(options.actor),
-        subject: artifact ? `artifact:${artifact}` : null,
-        documentId: item.id,
-        payload: {
-          sha256: `sha256:${item.sha256}`,
-          route: options.route,
-          format: item.format,
-          type: adapted.documentType,
-          ...(adapted.eventId !== null ? { eventId: adapted.eventId, source: adapted.eventSource } : {}),
-          artifacts: digests.slice(0, 100),
-        },
+        [
+          fresh.map((i) => i.id),
+          fresh.map((i) => i.sha256),
+          fresh.map((i) => i.format),
+          fresh.map(() => options.route),
+          fresh.map((i) => i.contentType),
+          fresh.map((i) => Buffer.from(i.bytes.buffer, i.bytes.byteOffset, i.bytes.byteLength)),
+          fresh.map((i) => i.bytes.byteLength),
+          fresh.map((i) => i.adapted.eventId),
+          fresh.map((i) => (i.adapted.eventId !== null ? (i.adapted.eventSource ?? "") : null)),
+          fresh.map((i) => (i.adapted.eventId !== null ? i.adapted.documentType : null)),
+          tokenId,
+          now.toISOString(),
+          fresh.map(() => (items.length === 1 ? (options.idempotencyKey ?? null) : null)),
+        ],
+      );
+      const applied = await applyBatch(sql, {
+        events: fresh.flatMap((item) => item.adapted.events.map((event) => ({ documentId: item.id, event }))),
         now,
       });
-      out.push({ index: item.index, id: item.id, status: "accepted", artifact, ...(notes.length ? { notes } : {}) });
-    }
-    await appendLedgerEntriesSql(sql, ledger, { locked: true });
-    return out;
-  });
+      const ledger: LedgerAppend[] = [];
+      for (const item of fresh) {
+        const { adapted } = item;
+        const a = applied.get(item.id);
+        const digests = [...new Set(a?.artifacts ?? [])];
+        const notes = [...adapted.notes, ...(a?.notes ?? [])];
+        const artifact = digests[0] ?? null;
+        ledger.push({
+          kind: "document.accepted",
+          actor: actorRef(options.actor),
+          subject: artifact ? `artifact:${artifact}` : null,
+          documentId: item.id,
+          payload: {
+            sha256: `sha256:${item.sha256}`,
+            route: options.route,
+            format: item.format,
+            type: adapted.documentType,
+            ...(adapted.eventId !== null ? { eventId: adapted.eventId, source: adapted.eventSource } : {}),
+            artifacts: digests.slice(0, 100),
+          },
+          now,
+        });
+        out.push({ index: item.index, id: item.id, status: "accepted", artifact, ...(notes.length ? { notes } : {}) });
+      }
+      await appendLedgerEntriesSql(sql, ledger, { locked: true });
+      return out;
+    }),
+  );
   return answerOf([...results, ...stored]);
 }
 
