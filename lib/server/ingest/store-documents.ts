@@ -207,7 +207,7 @@ async function findExisting(
   idempotencyKey: string | null,
   tokenId: string | null,
 ): Promise<{ bySha: Map<string, string>; byEvent: Map<string, string>; byIdempotency: { id: string; sha256: string } | undefined }> {
-  const eventIds = [...new Set(items.map((i) => i.adapted.eventId).filter((e): e is string => e !== null))];
+  const events = items.filter((i) => i.adapted.eventId !== null);
   const rows = await sql.query<{
     id: string;
     sha256: string;
@@ -216,10 +216,21 @@ async function findExisting(
     event_type: string | null;
     idempotency_key: string | null;
   }>(
-    `SELECT id, sha256, event_id, event_source, event_type, idempotency_key FROM documents
-     WHERE sha256 = ANY($1::text[]) OR event_id = ANY($2::text[])
-        OR ($3::text IS NOT NULL AND idempotency_key = $3::text AND token_id IS NOT DISTINCT FROM $4::uuid)`,
-    [items.map((i) => i.sha256), eventIds, idempotencyKey, tokenId],
+    // Three index lookups (sha256; event source+id; token+key), never a scan of the documents.
+    `SELECT id, sha256, event_id, event_source, event_type, idempotency_key FROM documents WHERE sha256 = ANY($1::text[])
+     UNION
+     SELECT d.id, d.sha256, d.event_id, d.event_source, d.event_type, d.idempotency_key
+       FROM documents d JOIN unnest($2::text[], $3::text[]) AS e(source, id) ON d.event_source = e.source AND d.event_id = e.id
+     UNION
+     SELECT id, sha256, event_id, event_source, event_type, idempotency_key FROM documents
+       WHERE $4::text IS NOT NULL AND token_id = $5::uuid AND idempotency_key = $4::text`,
+    [
+      items.map((i) => i.sha256),
+      events.map((e) => e.adapted.eventSource ?? ""),
+      events.map((e) => e.adapted.eventId),
+      idempotencyKey,
+      tokenId,
+    ],
   );
   const bySha = new Map<string, string>();
   const byEvent = new Map<string, string>();
