@@ -1,4 +1,5 @@
 // `npx vitrine <command>`: what the UI does for people, for scripts. Thin: parses flags, calls lib/.
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { TOKEN_SCOPES } from "@/lib/auth/permissions";
@@ -17,6 +18,8 @@ Commands:
   token create --name N --scope S [--scope S] [--expires-days D]
                                               create an API token (scopes: ${TOKEN_SCOPES.join(", ")}); printed once
   ledger verify                               recompute the evidence ledger chain; exit 1 if broken
+  verify-bundle --bundle F (--certificate-identity I --certificate-oidc-issuer O | --key K) [--trusted-root R] FILE_OR_DIGEST
+                                              verify a Sigstore bundle offline; exit 0 only when verified, JSON verdict on stdout
 
 Without DATABASE_URL the commands use the embedded database under .vitrine/.`;
 
@@ -113,6 +116,15 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write("This token is shown once. Store it now; Vitrine keeps only its hash.\n");
       process.stdout.write(`${token.secret}\n`);
       return 0;
+    });
+  }
+  if (command === "verify-bundle") {
+    // No database: pure verification against the given (or the bundled public-good) trust root.
+    const { runVerifyBundle } = await import("@/lib/verify/verify-bundle-cli");
+    return runVerifyBundle(argv.slice(1), {
+      readFile: (path: string) => readFileSync(path),
+      stdout: (s: string) => process.stdout.write(s.endsWith("\n") ? s : `${s}\n`),
+      stderr: (s: string) => process.stderr.write(s.endsWith("\n") ? s : `${s}\n`),
     });
   }
   if (command === "ledger" && sub === "verify") {
