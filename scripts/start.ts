@@ -65,6 +65,9 @@ async function main() {
 
   const client = createDb({ url, poolMax: embedded ? 1 : 2 });
   setDb(client);
+  const { ensureDefaultTrustRoot } = await import("@/lib/server/trust/ensure-default-trust-root");
+  if ((await ensureDefaultTrustRoot({ now: new Date() })).created)
+    say("Vitrine: trusted the Sigstore public-good root (default trust root)");
   let demo: { password: string; users: Array<{ email: string; role: string }> } | null = null;
   const credentialsPath = join(base, "demo-credentials.txt");
   if (embedded && !values["no-seed"] && (await client.user.count()) === 0) {

@@ -30,6 +30,9 @@ const ALL_ROLES = E2E_ROLES;
 const LEDGER_ROLES: E2eRole[] = ["admin", "security", "compliance", "oncall"];
 /** Settings are for the people who configure Vitrine: admins, and security (trust, policies). */
 const SETTINGS_ROLES: E2eRole[] = ["admin", "security"];
+/** DESIGN.md "Roles": trust is managed by admin and security in person, or from git with an `admin` token. */
+const TRUST_ROLES: E2eRole[] = ["admin", "security"];
+const TRUST_SCOPES: E2eScope[] = ["admin"];
 /** Tokens for reading: `read`, and `admin` (manages trust from git, so it must read what it manages). */
 const READ_SCOPES: E2eScope[] = ["read", "admin"];
 
@@ -84,6 +87,71 @@ export const ACCESS: Record<string, Entry> = {
   "GET /api/v1/tokens": { cells: api({ roles: ["admin"] }), allowed: 200 },
   "POST /api/v1/tokens": { cells: api({ roles: ["admin"] }), body: { name: "", scopes: [] }, allowed: 422 },
   "POST /api/v1/tokens/[id]/revoke": { cells: api({ roles: ["admin"] }), path: `/api/v1/tokens/${UNKNOWN_ID}/revoke`, allowed: 404 },
+  // Trust: everyone who reads may see what is trusted (it explains verdicts); only trust managers change it.
+  "GET /api/v1/trust/keys": { cells: api({ roles: ALL_ROLES, scopes: READ_SCOPES }), allowed: 200 },
+  "POST /api/v1/trust/keys": { cells: api({ roles: TRUST_ROLES, scopes: TRUST_SCOPES }), body: { name: "", publicKey: "" }, allowed: 422 },
+  "GET /api/v1/trust/keys/[id]": {
+    cells: api({ roles: ALL_ROLES, scopes: READ_SCOPES }),
+    path: `/api/v1/trust/keys/${UNKNOWN_ID}`,
+    allowed: 404,
+  },
+  "POST /api/v1/trust/keys/[id]/revoke": {
+    cells: api({ roles: TRUST_ROLES, scopes: TRUST_SCOPES }),
+    path: `/api/v1/trust/keys/${UNKNOWN_ID}/revoke`,
+    body: { reason: "authorization matrix" },
+    allowed: 404,
+  },
+  "GET /api/v1/trust/identities": { cells: api({ roles: ALL_ROLES, scopes: READ_SCOPES }), allowed: 200 },
+  "POST /api/v1/trust/identities": {
+    cells: api({ roles: TRUST_ROLES, scopes: TRUST_SCOPES }),
+    body: { name: "", subject: "", subjectPattern: false, issuer: "" },
+    allowed: 422,
+  },
+  "GET /api/v1/trust/identities/[id]": {
+    cells: api({ roles: ALL_ROLES, scopes: READ_SCOPES }),
+    path: `/api/v1/trust/identities/${UNKNOWN_ID}`,
+    allowed: 404,
+  },
+  "POST /api/v1/trust/identities/[id]/revoke": {
+    cells: api({ roles: TRUST_ROLES, scopes: TRUST_SCOPES }),
+    path: `/api/v1/trust/identities/${UNKNOWN_ID}/revoke`,
+    body: { reason: "authorization matrix" },
+    allowed: 404,
+  },
+  "GET /api/v1/trust/roots": { cells: api({ roles: ALL_ROLES, scopes: READ_SCOPES }), allowed: 200 },
+  "POST /api/v1/trust/roots": {
+    cells: api({ roles: TRUST_ROLES, scopes: TRUST_SCOPES }),
+    body: { name: "", trustedRoot: {} },
+    allowed: 422,
+  },
+  "GET /api/v1/trust/roots/[id]": {
+    cells: api({ roles: ALL_ROLES, scopes: READ_SCOPES }),
+    path: `/api/v1/trust/roots/${UNKNOWN_ID}`,
+    allowed: 404,
+  },
+  "POST /api/v1/trust/roots/[id]/revoke": {
+    cells: api({ roles: TRUST_ROLES, scopes: TRUST_SCOPES }),
+    path: `/api/v1/trust/roots/${UNKNOWN_ID}/revoke`,
+    body: { reason: "authorization matrix" },
+    allowed: 404,
+  },
+  "GET /api/v1/trust/x509-roots": { cells: api({ roles: ALL_ROLES, scopes: READ_SCOPES }), allowed: 200 },
+  "POST /api/v1/trust/x509-roots": {
+    cells: api({ roles: TRUST_ROLES, scopes: TRUST_SCOPES }),
+    body: { name: "", certificate: "" },
+    allowed: 422,
+  },
+  "GET /api/v1/trust/x509-roots/[id]": {
+    cells: api({ roles: ALL_ROLES, scopes: READ_SCOPES }),
+    path: `/api/v1/trust/x509-roots/${UNKNOWN_ID}`,
+    allowed: 404,
+  },
+  "POST /api/v1/trust/x509-roots/[id]/revoke": {
+    cells: api({ roles: TRUST_ROLES, scopes: TRUST_SCOPES }),
+    path: `/api/v1/trust/x509-roots/${UNKNOWN_ID}/revoke`,
+    body: { reason: "authorization matrix" },
+    allowed: 404,
+  },
 
   "PAGE /": { cells: page(ALL_ROLES), allowed: 200 },
   "PAGE /artifacts": { cells: page(ALL_ROLES), allowed: 200 },
@@ -94,6 +162,8 @@ export const ACCESS: Record<string, Entry> = {
   "PAGE /settings": { cells: page(SETTINGS_ROLES), allowed: 200 },
   "PAGE /settings/ingestion": { cells: page(SETTINGS_ROLES), allowed: 200 },
   "PAGE /settings/tokens": { cells: page(["admin"]), allowed: 200 },
+  // Viewing is for settings readers; the forms on it are only for trust managers (both admin and security).
+  "PAGE /settings/trust": { cells: page(SETTINGS_ROLES), allowed: 200 },
   // A signed-in person is sent on to callbackUrl (default /); everyone else gets the form.
   "PAGE /signin": { cells: everyone(), allowed: (p) => ((E2E_ROLES as readonly string[]).includes(p) ? 307 : 200) },
 };

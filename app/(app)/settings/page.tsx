@@ -31,6 +31,15 @@ export default async function SettingsPage() {
             </Link>
           </section>
         ) : null}
+        <section className="card" aria-labelledby="trust-heading">
+          <h2 id="trust-heading">Trust</h2>
+          <p className="muted">
+            Trusted keys, keyless identities, Sigstore trust roots and X.509 roots, with their validity and revocations.
+          </p>
+          <Link className="btn" href="/settings/trust">
+            {actorCan(user, "trust:manage") ? "Manage trust" : "View trust"}
+          </Link>
+        </section>
         <section className="card" aria-labelledby="ingest-heading">
           <h2 id="ingest-heading">Ingestion</h2>
           <p className="muted">What each token sent, what was refused and why, and copy-paste examples for every route.</p>

@@ -1,0 +1,11 @@
+// GET /api/v1/trust/roots/{id} - one of the Sigstore trust roots
+
+import { trustIdParam } from "@/lib/api/trust-id";
+import { withApi } from "@/lib/api/with-api";
+import { getTrustEntryOrThrow } from "@/lib/server/trust/get-trust-entry-or-throw";
+
+export const dynamic = "force-dynamic";
+
+export const GET = withApi({ auth: { permission: "read" } }, async ({ params, now }) =>
+  getTrustEntryOrThrow({ kind: "roots", id: trustIdParam(params), now }),
+);
