@@ -32,6 +32,9 @@ const TABS: Array<{ kind: TrustKind; label: string; singular: string; help: stri
 
 type FieldErrors = Record<string, string>;
 
+/** "a key", "an identity", "an X.509 root". */
+const withArticle = (noun: string) => `${/^([aeiou]|X\.)/i.test(noun) ? "an" : "a"} ${noun}`;
+
 /** problem+json errors by their first path segment ($.trustedRoot.tlogs[0] -> trustedRoot), nested paths kept in the message. */
 function fieldErrorsOf(error: unknown): FieldErrors {
   if (!(error instanceof ApiError)) return {};
@@ -88,7 +91,7 @@ export function TrustManager({ initial, canManage }: { initial: Record<TrustKind
             onClick={() => setActive(tab.kind)}
             onKeyDown={(event) => onTabKey(event, index)}
           >
-            {tab.label} <span className="muted">({initial[tab.kind].length})</span>
+            {tab.label}
           </button>
         ))}
       </div>
@@ -96,8 +99,8 @@ export function TrustManager({ initial, canManage }: { initial: Record<TrustKind
         tab.kind === active ? (
           <div key={tab.kind} role="tabpanel" id={`trust-panel-${tab.kind}`} aria-labelledby={`trust-tab-${tab.kind}`}>
             <p className="muted">{tab.help}</p>
-            {canManage ? <TrustForm kind={tab.kind} singular={tab.singular} /> : null}
             <TrustList kind={tab.kind} label={tab.label} singular={tab.singular} initial={initial[tab.kind]} canManage={canManage} />
+            {canManage ? <TrustForm kind={tab.kind} singular={tab.singular} /> : null}
           </div>
         ) : null,
       )}
@@ -130,7 +133,9 @@ function TrustList(props: { kind: TrustKind; label: string; singular: string; in
         <div className="card empty">
           <p>
             Nothing trusted here yet.
-            {props.canManage ? ` Add a ${props.singular} above.` : ` An admin or security engineer can add a ${props.singular}.`}
+            {props.canManage
+              ? ` Add ${withArticle(props.singular)} below.`
+              : ` An admin or security engineer can add ${withArticle(props.singular)}.`}
           </p>
         </div>
       ) : (
@@ -468,8 +473,8 @@ function TrustForm({ kind, singular }: { kind: TrustKind; singular: string }) {
   const fields = [...spec.fields, ...COMMON_FIELDS];
   const general = create.error && !(create.error instanceof ApiError && create.error.errors.length) ? create.error.message : null;
   return (
-    <section className="card" aria-labelledby={`new-${kind}`} style={{ marginBottom: "1rem" }}>
-      <h2 id={`new-${kind}`}>Add a {singular}</h2>
+    <section className="card" aria-labelledby={`new-${kind}`} style={{ marginTop: "1rem" }}>
+      <h2 id={`new-${kind}`}>Add {withArticle(singular)}</h2>
       {created ? (
         <div className="alert alert-ok" role="status">
           “{created}” is now trusted.
