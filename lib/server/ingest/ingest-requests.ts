@@ -2,6 +2,7 @@ import "server-only";
 import { AppError } from "@/lib/api/errors";
 import { parseJsonBody } from "@/lib/api/read-body";
 import type { Actor } from "@/lib/auth/actor";
+import { db } from "@/lib/db/client";
 import type { AdaptedDocument } from "@/lib/domain/events";
 import { adaptAttestationRequest } from "@/lib/ingest/attestations";
 import { adaptCdevent } from "@/lib/ingest/cdevents";
@@ -19,6 +20,8 @@ import { arrayItemBytes } from "@/lib/ingest/json-spans";
 import { adaptRegistryEnvelope, isRegistryMediaType } from "@/lib/ingest/registry";
 import { adaptSignatureRequest } from "@/lib/ingest/signatures";
 import { UNSTORABLE_MESSAGE, unstorableTextPath } from "@/lib/ingest/text";
+import { log } from "@/lib/log";
+import { verifySignatures } from "@/lib/server/verification/verify-signature";
 import { type BatchAnswer, type IncomingItem, MAX_BATCH_ITEMS, storeDocuments } from "./store-documents";
 
 export type IngestRequest = {
@@ -163,9 +166,23 @@ async function ingestJsonDocuments(
   return { single, answer: await storeDocuments({ actor: req.actor, route, items, idempotencyKey: req.idempotencyKey, now: req.now }) };
 }
 
-/** POST /api/v1/signatures: Sigstore bundles, cosign simple signing, OpenPGP, Notary Project JWS. */
-export function ingestSignaturesRequest(req: IngestRequest): Promise<IngestOutcome> {
-  return ingestJsonDocuments(req, "signatures", (doc) => adaptSignatureRequest(doc, { now: req.now }));
+/**
+ * POST /api/v1/signatures: Sigstore bundles, cosign simple signing, OpenPGP, Notary Project JWS.
+ * Once stored, each new signature is verified against the trust store (Vitrine's own verdict).
+ */
+export async function ingestSignaturesRequest(req: IngestRequest): Promise<IngestOutcome> {
+  const outcome = await ingestJsonDocuments(req, "signatures", (doc) => adaptSignatureRequest(doc, { now: req.now }));
+  const accepted = outcome.answer.results.filter((r) => r.status === "accepted" && r.id).map((r) => r.id as string);
+  if (accepted.length) {
+    try {
+      const ids = (await db().signature.findMany({ where: { documentId: { in: accepted } }, select: { id: true } })).map((s) => s.id);
+      await verifySignatures({ ids, now: req.now });
+    } catch (error) {
+      // The evidence is stored; a verdict can be computed again later (and is, on every trust change).
+      log.error("verification after ingestion failed", { error });
+    }
+  }
+  return outcome;
 }
 
 /** POST /api/v1/attestations: in-toto Statements in DSSE, in a Sigstore bundle, or bare. */

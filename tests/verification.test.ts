@@ -1,0 +1,106 @@
+// Vitrine's own verdicts: every submitted signature is verified against the trust store, again
+// on every trust change. Real cryptography: the Sigstore fixtures and keys generated here.
+import { createHash, generateKeyPairSync, sign } from "node:crypto";
+import { beforeEach, describe, expect, it } from "vitest";
+import type { TokenActor } from "@/lib/auth/actor";
+import { ingestSignaturesRequest } from "@/lib/server/ingest/ingest-requests";
+import { createTrustedIdentity } from "@/lib/server/trust/create-trusted-identity";
+import { createTrustedKey } from "@/lib/server/trust/create-trusted-key";
+import { ensureDefaultTrustRoot } from "@/lib/server/trust/ensure-default-trust-root";
+import { revokeTrustEntry } from "@/lib/server/trust/revoke-trust-entry";
+import { scheduleReverification } from "@/lib/server/verification/schedule-reverification";
+import { resetDatabase, setupTestDatabase } from "./helpers/db";
+import { fixtureBytes } from "./helpers/fixtures";
+
+const { db } = setupTestDatabase();
+const admin = { kind: "system", name: "test" } as const;
+const IDENTITY =
+  "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main";
+const ISSUER = "https://token.actions.githubusercontent.com";
+const A_TXT = `sha256:${createHash("sha256").update(fixtureBytes("sigstore", "a.txt")).digest("hex")}`;
+let actor: TokenActor;
+
+function submit(body: unknown) {
+  return ingestSignaturesRequest({
+    actor,
+    headers: new Headers({ "content-type": "application/json" }),
+    body: Buffer.from(JSON.stringify(body)),
+    idempotencyKey: null,
+    now: new Date(),
+  });
+}
+
+async function verdictOf(digest: string) {
+  return db().signature.findMany({ where: { artifact: { digest } }, select: { verdict: true, verdictReason: true, evidence: true } });
+}
+
+function bundle(caseName: string) {
+  return JSON.parse(fixtureBytes("sigstore", caseName, "bundle.sigstore.json").toString());
+}
+
+function cosignSignature(digest: string, privateKey: ReturnType<typeof generateKeyPairSync>["privateKey"]) {
+  const payload = Buffer.from(
+    JSON.stringify({
+      critical: {
+        identity: { "docker-reference": "registry.test/app" },
+        image: { "docker-manifest-digest": digest },
+        type: "cosign container image signature",
+      },
+      optional: null,
+    }),
+  );
+  return {
+    artifact: digest,
+    format: "cosign",
+    payload: payload.toString("base64"),
+    signature: sign("sha256", payload, privateKey).toString("base64"),
+  };
+}
+
+describe("server-side verification", () => {
+  beforeEach(async () => {
+    await resetDatabase();
+    await ensureDefaultTrustRoot({ now: new Date() });
+    const t = await db().apiToken.create({ data: { name: "v", prefix: "vtr_v", tokenHash: "c".repeat(64), scopes: ["ingest"] } });
+    actor = { kind: "token", id: t.id, name: "v", scopes: ["ingest"] };
+  });
+
+  it("a keyless Sigstore bundle is untrusted until its identity is trusted, then verified", async () => {
+    await submit({ artifact: A_TXT, format: "sigstore-bundle", bundle: bundle("happy-path-v0.3") });
+    expect((await verdictOf(A_TXT))[0]?.verdict).toBe("untrusted");
+    await createTrustedIdentity({ actor: admin, input: { name: "beacon", subject: IDENTITY, issuer: ISSUER }, now: new Date() });
+    await scheduleReverification();
+    const [v] = await verdictOf(A_TXT);
+    expect(v?.verdict).toBe("verified");
+    expect(v?.evidence).toMatchObject({ identity: IDENTITY, issuer: ISSUER });
+  });
+
+  it("a tampered Sigstore bundle is never verified, even from a trusted identity", async () => {
+    await createTrustedIdentity({ actor: admin, input: { name: "beacon", subject: IDENTITY, issuer: ISSUER }, now: new Date() });
+    await submit({ artifact: A_TXT, format: "sigstore-bundle", bundle: bundle("signature-mismatch_fail") });
+    expect((await verdictOf(A_TXT))[0]?.verdict).toBe("invalid");
+  });
+
+  it("cosign: trusted key verified, unknown key not, wrong digest a subject mismatch; revoking flips verified to revoked", async () => {
+    const trusted = generateKeyPairSync("ec", { namedCurve: "P-256" });
+    const stranger = generateKeyPairSync("ec", { namedCurve: "P-256" });
+    const key = await createTrustedKey({
+      actor: admin,
+      input: { name: "release", publicKey: trusted.publicKey.export({ type: "spki", format: "pem" }).toString() },
+      now: new Date(),
+    });
+    const A = `sha256:${"a".repeat(64)}`;
+    const B = `sha256:${"b".repeat(64)}`;
+    const C = `sha256:${"c".repeat(64)}`;
+    await submit(cosignSignature(A, trusted.privateKey));
+    await submit(cosignSignature(B, stranger.privateKey));
+    await submit({ ...cosignSignature(C, trusted.privateKey), artifact: C, payload: cosignSignature(A, trusted.privateKey).payload });
+    expect((await verdictOf(A))[0]?.verdict).toBe("verified");
+    expect((await verdictOf(B))[0]?.verdict).not.toBe("verified");
+    expect((await verdictOf(C))[0]?.verdict).not.toBe("verified");
+    await revokeTrustEntry({ actor: admin, kind: "keys", id: key.id, input: { reason: "key leaked" }, now: new Date() });
+    await scheduleReverification();
+    expect((await verdictOf(A))[0]?.verdict).toBe("revoked");
+    expect(await db().ledgerEntry.count({ where: { kind: { contains: "revoked" } } })).toBe(1);
+  });
+});
