@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { CopyButton } from "@/components/ui/copy-button";
 import { Time } from "@/components/ui/time";
+import { VerdictBadge } from "@/components/ui/verdict-badge";
 import { actorCan } from "@/lib/auth/actor";
 import { requirePagePermission } from "@/lib/auth/session";
 import { parseDigest } from "@/lib/domain/digest";
@@ -120,6 +121,43 @@ export default async function LineagePage({ searchParams }: { searchParams: Prom
                             <span className="badge badge-ok">current</span>
                           )}
                         </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )}
+          </section>
+          <section className="card" aria-labelledby="signatures">
+            <h2 id="signatures">Signatures and Vitrine&apos;s verdicts</h2>
+            {artifact.signatures.length === 0 ? (
+              <p className="muted">No signature has been submitted for this artefact.</p>
+            ) : (
+              <div className="table-wrap">
+                <table>
+                  <thead>
+                    <tr>
+                      <th scope="col">Verdict</th>
+                      <th scope="col">Format</th>
+                      <th scope="col">Signer</th>
+                      <th scope="col">Why</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {artifact.signatures.map((s) => (
+                      <tr key={s.id} data-testid="signature-row">
+                        <td>
+                          <VerdictBadge verdict={s.verdict} />
+                        </td>
+                        <td>{s.format}</td>
+                        <td>
+                          {s.evidence.identity ?? s.signer.identity ?? <span className="muted">unknown</span>}
+                          {(s.evidence.issuer ?? s.signer.issuer) ? (
+                            <div className="muted">{s.evidence.issuer ?? s.signer.issuer}</div>
+                          ) : null}
+                          {s.evidence.keyFingerprint ? <div className="digest">{s.evidence.keyFingerprint}</div> : null}
+                        </td>
+                        <td>{s.reason ?? <span className="muted">not verified yet</span>}</td>
                       </tr>
                     ))}
                   </tbody>

@@ -8,6 +8,7 @@ export async function getArtifact(options: { digest: string; includeLedger: bool
     include: {
       names: { orderBy: { firstSeenAt: "asc" } },
       tagHistory: { orderBy: { validFrom: "desc" }, include: { tag: true }, take: 200 },
+      signatures: { orderBy: { createdAt: "desc" }, take: 100 },
     },
   });
   if (!a) return null;
@@ -27,6 +28,16 @@ export async function getArtifact(options: { digest: string; includeLedger: bool
       reference: h.tag.reference,
       validFrom: h.validFrom.toISOString(),
       validTo: h.validTo?.toISOString() ?? null,
+    })),
+    signatures: a.signatures.map((s) => ({
+      id: s.id,
+      format: s.format,
+      verdict: s.verdict,
+      reason: s.verdictReason,
+      signer: { identity: s.signerIdentity, issuer: s.signerIssuer, keyHint: s.keyHint },
+      evidence: (s.evidence ?? {}) as Record<string, string | undefined>,
+      verifiedAt: s.verifiedAt?.toISOString() ?? null,
+      documentId: s.documentId,
     })),
     ledger: ledger?.map((l) => ({
       sequence: l.sequence.toString(),
