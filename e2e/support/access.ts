@@ -87,6 +87,14 @@ export const ACCESS: Record<string, Entry> = {
   "GET /api/v1/tokens": { cells: api({ roles: ["admin"] }), allowed: 200 },
   "POST /api/v1/tokens": { cells: api({ roles: ["admin"] }), body: { name: "", scopes: [] }, allowed: 422 },
   "POST /api/v1/tokens/[id]/revoke": { cells: api({ roles: ["admin"] }), path: `/api/v1/tokens/${UNKNOWN_ID}/revoke`, allowed: 404 },
+  // Policies: everyone who reads may see them; trust managers set them (in person or from git).
+  "GET /api/v1/policies": { cells: api({ roles: ALL_ROLES, scopes: READ_SCOPES }), allowed: 200 },
+  "PUT /api/v1/policies/[environment]": {
+    cells: api({ roles: TRUST_ROLES, scopes: TRUST_SCOPES }),
+    path: "/api/v1/policies/authz-matrix",
+    body: { requireDigestPinning: "not a boolean" },
+    allowed: 422,
+  },
   // Trust: everyone who reads may see what is trusted (it explains verdicts); only trust managers change it.
   "GET /api/v1/trust/keys": { cells: api({ roles: ALL_ROLES, scopes: READ_SCOPES }), allowed: 200 },
   "POST /api/v1/trust/keys": { cells: api({ roles: TRUST_ROLES, scopes: TRUST_SCOPES }), body: { name: "", publicKey: "" }, allowed: 422 },
