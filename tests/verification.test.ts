@@ -3,7 +3,9 @@
 import { createHash, generateKeyPairSync, sign } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { TokenActor } from "@/lib/auth/actor";
+import { evaluateArtifactPolicies } from "@/lib/server/artifacts/evaluate-artifact-policies";
 import { ingestSignaturesRequest } from "@/lib/server/ingest/ingest-requests";
+import { putPolicy } from "@/lib/server/policies/put-policy";
 import { createTrustedIdentity } from "@/lib/server/trust/create-trusted-identity";
 import { createTrustedKey } from "@/lib/server/trust/create-trusted-key";
 import { ensureDefaultTrustRoot } from "@/lib/server/trust/ensure-default-trust-root";
@@ -102,5 +104,37 @@ describe("server-side verification", () => {
     await scheduleReverification();
     expect((await verdictOf(A))[0]?.verdict).toBe("revoked");
     expect(await db().ledgerEntry.count({ where: { kind: { contains: "revoked" } } })).toBe(1);
+  });
+
+  it("the artefact's policy result per environment names the trusted signer a policy asks for", async () => {
+    const release = generateKeyPairSync("ec", { namedCurve: "P-256" });
+    const other = generateKeyPairSync("ec", { namedCurve: "P-256" });
+    const pem = (k: typeof release) => k.publicKey.export({ type: "spki", format: "pem" }).toString();
+    await createTrustedKey({ actor: admin, input: { name: "release-key", publicKey: pem(release) }, now: new Date() });
+    await createTrustedKey({ actor: admin, input: { name: "nightly-key", publicKey: pem(other) }, now: new Date() });
+    await putPolicy({
+      actor: admin,
+      environment: "prod",
+      document: { signatures: { required: 1, signers: ["release-key"] } },
+      source: "",
+      now: new Date(),
+    });
+    await db().environment.create({ data: { name: "dev" } });
+    const A = `sha256:${"d".repeat(64)}`;
+    const B = `sha256:${"e".repeat(64)}`;
+    await submit(cosignSignature(A, release.privateKey));
+    await submit(cosignSignature(B, other.privateKey));
+    const a = await evaluateArtifactPolicies({ digest: A });
+    const b = await evaluateArtifactPolicies({ digest: B });
+    expect(a.map((e) => [e.environment, e.result.pass])).toEqual([
+      ["dev", true],
+      ["prod", true],
+    ]);
+    // B is verified (nightly-key is trusted) so dev's default policy allows it, but prod wants release-key.
+    expect(b.map((e) => [e.environment, e.result.pass])).toEqual([
+      ["dev", true],
+      ["prod", false],
+    ]);
+    expect(b[1]?.result.failures[0]?.reason).toContain("release-key");
   });
 });

@@ -6,6 +6,7 @@ import { VerdictBadge } from "@/components/ui/verdict-badge";
 import { actorCan } from "@/lib/auth/actor";
 import { requirePagePermission } from "@/lib/auth/session";
 import { parseDigest } from "@/lib/domain/digest";
+import { evaluateArtifactPolicies } from "@/lib/server/artifacts/evaluate-artifact-policies";
 import { getArtifact } from "@/lib/server/artifacts/get-artifact";
 
 export const metadata: Metadata = { title: "Lineage" };
@@ -17,6 +18,7 @@ export default async function LineagePage({ searchParams }: { searchParams: Prom
   const input = typeof sp.digest === "string" ? sp.digest.trim() : "";
   const parsed = input ? parseDigest(input) : null;
   const artifact = parsed?.ok ? await getArtifact({ digest: parsed.digest, includeLedger: actorCan(user, "ledger:read") }) : null;
+  const environments = artifact ? await evaluateArtifactPolicies({ digest: artifact.digest }) : [];
   return (
     <>
       <div className="page-header">
@@ -127,6 +129,26 @@ export default async function LineagePage({ searchParams }: { searchParams: Prom
                 </table>
               </div>
             )}
+          </section>
+          <section className="card" aria-labelledby="policies">
+            <h2 id="policies">Could it run there?</h2>
+            <p className="muted">Each environment&apos;s trust policy, applied to this artefact deployed by its digest.</p>
+            <ul className="policy-list">
+              {environments.map((e) => (
+                <li key={e.environment} data-testid="policy-result">
+                  <span className={`badge ${e.result.pass ? "badge-ok" : "badge-bad"}`}>{e.result.pass ? "allowed" : "not allowed"}</span>{" "}
+                  <strong>{e.environment}</strong>
+                  {e.isDefault ? <span className="muted"> (built-in default policy)</span> : null}
+                  {e.result.failures.length ? (
+                    <ul>
+                      {e.result.failures.map((f) => (
+                        <li key={`${f.requirement}-${f.reason}`}>{f.reason}</li>
+                      ))}
+                    </ul>
+                  ) : null}
+                </li>
+              ))}
+            </ul>
           </section>
           <section className="card" aria-labelledby="signatures">
             <h2 id="signatures">Signatures and Vitrine&apos;s verdicts</h2>

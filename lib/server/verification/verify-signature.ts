@@ -22,6 +22,8 @@ export type TrustMaterial = {
     revokedAt?: Date;
   }>;
   x509Roots: TrustedX509Root[];
+  /** Trusted key id -> its fingerprint, to name the key behind a verified signature. */
+  fingerprints: Map<string, string>;
 };
 
 const opt = (d: Date | null) => d ?? undefined;
@@ -62,6 +64,7 @@ export async function loadTrustMaterial(): Promise<TrustMaterial> {
       revokedAt: opt(r.revokedAt),
     })),
     x509Roots: x509.map((r) => ({ id: r.id, name: r.name, certificatePem: r.certificatePem, revokedAt: opt(r.revokedAt) })),
+    fingerprints: new Map(keys.map((k) => [k.id, k.fingerprint])),
   };
 }
 
@@ -140,7 +143,11 @@ async function verifySigstore(
             reason: `${window.entry.name} was revoked at ${window.at.toISOString()}, before the signing time`,
           };
         if (window?.state === "expired") return { ...result, verdict: "expired", reason: `${window.entry.name}: ${window.reason}` };
-        return { ...result, reason: `${result.reason}; trusted as ${attempt.matches[0]!.name} (root ${root.name})` };
+        return {
+          ...result,
+          reason: `${result.reason}; trusted as ${attempt.matches[0]!.name} (root ${root.name})`,
+          evidence: { ...result.evidence, trustedAs: attempt.matches[0]!.name } as VerificationResult["evidence"],
+        };
       }
       if (result.verdict === "invalid" || result.verdict === "subject-mismatch") return result; // crypto or subject failure: no signer can fix it
     }
@@ -200,6 +207,16 @@ export async function computeVerdict(options: {
   }
 }
 
+/** The trust entry a verified signature counts for, by name (what policies list as signers). */
+function signerName(result: VerificationResult, trust: TrustMaterial): string | null {
+  const evidence = result.evidence as Record<string, string | undefined>;
+  if (evidence.trustedAs) return evidence.trustedAs;
+  const byKey = evidence.keyFingerprint ? trust.keys.find((k) => trust.fingerprints.get(k.id) === evidence.keyFingerprint) : undefined;
+  if (byKey) return byKey.name;
+  const byIdentity = evidence.identity ? trust.identities.find((i) => !i.subjectIsRegex && i.subject === evidence.identity) : undefined;
+  return byIdentity?.name ?? null;
+}
+
 /** Verifies the given signatures (or all) and stores each verdict with its reason and evidence. */
 export async function verifySignatures(options: { ids?: string[]; now: Date }): Promise<{ verified: number; checked: number }> {
   const trust = await loadTrustMaterial();
@@ -218,12 +235,13 @@ export async function verifySignatures(options: { ids?: string[]; now: Date }): 
       now: options.now,
     });
     if (result.verdict === "verified") verified++;
+    const trustedAs = result.verdict === "verified" ? signerName(result, trust) : null;
     await db().signature.update({
       where: { id: s.id },
       data: {
         verdict: result.verdict,
         verdictReason: result.reason.slice(0, 1000),
-        evidence: result.evidence as object,
+        evidence: { ...result.evidence, ...(trustedAs ? { trustedAs } : {}) } as object,
         verifiedAt: options.now,
       },
     });
