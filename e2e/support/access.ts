@@ -172,6 +172,7 @@ export const ACCESS: Record<string, Entry> = {
   "PAGE /settings/tokens": { cells: page(["admin"]), allowed: 200 },
   // Viewing is for settings readers; the forms on it are only for trust managers (both admin and security).
   "PAGE /settings/trust": { cells: page(SETTINGS_ROLES), allowed: 200 },
+  "PAGE /settings/policies": { cells: page(SETTINGS_ROLES), allowed: 200 },
   // A signed-in person is sent on to callbackUrl (default /); everyone else gets the form.
   "PAGE /signin": { cells: everyone(), allowed: (p) => ((E2E_ROLES as readonly string[]).includes(p) ? 307 : 200) },
 };

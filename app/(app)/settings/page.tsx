@@ -40,6 +40,13 @@ export default async function SettingsPage() {
             {actorCan(user, "trust:manage") ? "Manage trust" : "View trust"}
           </Link>
         </section>
+        <section className="card" aria-labelledby="policies-heading">
+          <h2 id="policies-heading">Policies</h2>
+          <p className="muted">What an artefact needs in each environment: signers, attestations, pinning, registries, movable tags.</p>
+          <Link className="btn" href="/settings/policies">
+            {actorCan(user, "trust:manage") ? "Manage policies" : "View policies"}
+          </Link>
+        </section>
         <section className="card" aria-labelledby="ingest-heading">
           <h2 id="ingest-heading">Ingestion</h2>
           <p className="muted">What each token sent, what was refused and why, and copy-paste examples for every route.</p>
