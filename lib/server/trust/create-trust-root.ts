@@ -8,7 +8,16 @@ import { db, type Prisma } from "@/lib/db/client";
 import { canonicalJson } from "@/lib/domain/canonical-json";
 import { appendLedgerEntry, lockLedger } from "@/lib/server/ledger/append-ledger-entry";
 import { type TCreateTrustRoot, ZCreateTrustRoot } from "./schemas";
-import { createdById, duplicateError, isUniqueViolation, refuseDuplicate, rootItem, type TrustRootItem, withCreator } from "./trust-entry";
+import {
+  duplicateError,
+  entryData,
+  isUniqueViolation,
+  refuseDuplicate,
+  rootItem,
+  type TrustRootItem,
+  windowPayload,
+  withCreator,
+} from "./trust-entry";
 
 const TRUSTED_ROOT_MEDIA_TYPE = /^application\/vnd\.dev\.sigstore\.trustedroot(\.v\d+)?\+json;version=\d+\.\d+$/;
 
@@ -91,19 +100,13 @@ export async function createTrustRoot(options: {
       });
       const row = await tx.trustRoot.create({
         data: {
-          name: input.name,
-          owner: input.owner || null,
+          ...entryData(input, options),
           trustedRootJson: root as Prisma.InputJsonValue,
           fingerprint,
           tlogThreshold: thresholds.tlog,
           ctlogThreshold: thresholds.ctlog,
           timestampThreshold: thresholds.timestamp,
-          environments: input.environments,
-          validFrom: input.validFrom ? new Date(input.validFrom) : null,
-          validUntil: input.validUntil ? new Date(input.validUntil) : null,
           isDefault: options.isDefault ?? false,
-          createdAt: options.now,
-          createdById: createdById(options.actor),
         },
         include: withCreator,
       });
@@ -116,9 +119,7 @@ export async function createTrustRoot(options: {
           fingerprint,
           thresholds,
           isDefault: row.isDefault,
-          environments: row.environments,
-          validFrom: row.validFrom?.toISOString() ?? null,
-          validUntil: row.validUntil?.toISOString() ?? null,
+          ...windowPayload(row),
         },
         now: options.now,
       });

@@ -6,12 +6,13 @@ import { appendLedgerEntry, lockLedger } from "@/lib/server/ledger/append-ledger
 import { compileIdentityPattern } from "@/lib/verify/keys";
 import { type TCreateTrustedIdentity, ZCreateTrustedIdentity } from "./schemas";
 import {
-  createdById,
   duplicateError,
+  entryData,
   identityItem,
   isUniqueViolation,
   refuseDuplicate,
   type TrustedIdentityItem,
+  windowPayload,
   withCreator,
 } from "./trust-entry";
 
@@ -38,16 +39,10 @@ export async function createTrustedIdentity(options: {
       });
       const row = await tx.trustedIdentity.create({
         data: {
-          name: input.name,
-          owner: input.owner || null,
+          ...entryData(input, options),
           subject: input.subject,
           subjectIsRegex: input.subjectPattern,
           issuer: input.issuer,
-          environments: input.environments,
-          validFrom: input.validFrom ? new Date(input.validFrom) : null,
-          validUntil: input.validUntil ? new Date(input.validUntil) : null,
-          createdAt: options.now,
-          createdById: createdById(options.actor),
         },
         include: withCreator,
       });
@@ -60,9 +55,7 @@ export async function createTrustedIdentity(options: {
           subject: row.subject,
           subjectPattern: row.subjectIsRegex,
           issuer: row.issuer,
-          environments: row.environments,
-          validFrom: row.validFrom?.toISOString() ?? null,
-          validUntil: row.validUntil?.toISOString() ?? null,
+          ...windowPayload(row),
         },
         now: options.now,
       });

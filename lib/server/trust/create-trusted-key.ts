@@ -5,7 +5,16 @@ import { db } from "@/lib/db/client";
 import { appendLedgerEntry, lockLedger } from "@/lib/server/ledger/append-ledger-entry";
 import { parseOpenPgpPublicKey, parsePemPublicKey } from "@/lib/verify/keys";
 import { type TCreateTrustedKey, ZCreateTrustedKey } from "./schemas";
-import { createdById, duplicateError, isUniqueViolation, keyItem, refuseDuplicate, type TrustedKeyItem, withCreator } from "./trust-entry";
+import {
+  duplicateError,
+  entryData,
+  isUniqueViolation,
+  keyItem,
+  refuseDuplicate,
+  type TrustedKeyItem,
+  windowPayload,
+  withCreator,
+} from "./trust-entry";
 
 type ParsedKey = { kind: "pem" | "openpgp"; algorithm: string; fingerprint: string; publicKey: string };
 
@@ -44,17 +53,11 @@ export async function createTrustedKey(options: { actor: Actor; input: TCreateTr
       });
       const row = await tx.trustedKey.create({
         data: {
+          ...entryData(input, options),
           kind: key.kind,
-          name: input.name,
-          owner: input.owner || null,
           publicKey: key.publicKey,
           algorithm: key.algorithm,
           fingerprint: key.fingerprint,
-          environments: input.environments,
-          validFrom: input.validFrom ? new Date(input.validFrom) : null,
-          validUntil: input.validUntil ? new Date(input.validUntil) : null,
-          createdAt: options.now,
-          createdById: createdById(options.actor),
         },
         include: withCreator,
       });
@@ -67,9 +70,7 @@ export async function createTrustedKey(options: { actor: Actor; input: TCreateTr
           kind: row.kind,
           algorithm: row.algorithm,
           fingerprint: row.fingerprint,
-          environments: row.environments,
-          validFrom: row.validFrom?.toISOString() ?? null,
-          validUntil: row.validUntil?.toISOString() ?? null,
+          ...windowPayload(row),
         },
         now: options.now,
       });

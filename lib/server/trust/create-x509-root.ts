@@ -5,7 +5,16 @@ import { type Actor, actorRef } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
 import { appendLedgerEntry, lockLedger } from "@/lib/server/ledger/append-ledger-entry";
 import { type TCreateX509Root, ZCreateX509Root } from "./schemas";
-import { createdById, duplicateError, isUniqueViolation, refuseDuplicate, withCreator, type X509RootItem, x509Item } from "./trust-entry";
+import {
+  duplicateError,
+  entryData,
+  isUniqueViolation,
+  refuseDuplicate,
+  windowPayload,
+  withCreator,
+  type X509RootItem,
+  x509Item,
+} from "./trust-entry";
 
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\s]+?-----END CERTIFICATE-----/g;
 
@@ -50,16 +59,10 @@ export async function createX509Root(options: { actor: Actor; input: TCreateX509
       });
       const row = await tx.trustedX509Root.create({
         data: {
-          name: input.name,
-          owner: input.owner || null,
+          ...entryData(input, options),
           certificatePem: cert.pem,
           fingerprint: cert.fingerprint,
           subject: cert.subject,
-          environments: input.environments,
-          validFrom: input.validFrom ? new Date(input.validFrom) : null,
-          validUntil: input.validUntil ? new Date(input.validUntil) : null,
-          createdAt: options.now,
-          createdById: createdById(options.actor),
         },
         include: withCreator,
       });
@@ -71,9 +74,7 @@ export async function createX509Root(options: { actor: Actor; input: TCreateX509
           name: row.name,
           fingerprint: row.fingerprint,
           subject: row.subject,
-          environments: row.environments,
-          validFrom: row.validFrom?.toISOString() ?? null,
-          validUntil: row.validUntil?.toISOString() ?? null,
+          ...windowPayload(row),
         },
         now: options.now,
       });

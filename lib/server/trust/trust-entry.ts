@@ -94,6 +94,31 @@ function common(row: Row, now: Date): Common {
   };
 }
 
+/** The columns every trust entry shares, from its validated input. */
+export function entryData(
+  input: { name: string; owner?: string | null; environments: string[]; validFrom?: string | null; validUntil?: string | null },
+  options: { actor: Actor; now: Date },
+) {
+  return {
+    name: input.name,
+    owner: input.owner || null,
+    environments: input.environments,
+    validFrom: input.validFrom ? new Date(input.validFrom) : null,
+    validUntil: input.validUntil ? new Date(input.validUntil) : null,
+    createdAt: options.now,
+    createdById: createdById(options.actor),
+  };
+}
+
+/** The part of a trust entry's ledger payload every kind shares: where and when it is trusted. */
+export function windowPayload(row: { environments: string[]; validFrom: Date | null; validUntil: Date | null }) {
+  return {
+    environments: row.environments,
+    validFrom: row.validFrom?.toISOString() ?? null,
+    validUntil: row.validUntil?.toISOString() ?? null,
+  };
+}
+
 export const withCreator = { createdBy: { select: { email: true } } } as const;
 
 export function keyItem(
