@@ -107,7 +107,7 @@ function signingTime(result: VerificationResult, now: Date): Date {
   return d && !Number.isNaN(d.getTime()) ? d : now;
 }
 
-async function verifySigstore(
+export async function verifySigstore(
   material: Record<string, unknown>,
   digest: string,
   trust: TrustMaterial,
@@ -208,7 +208,7 @@ export async function computeVerdict(options: {
 }
 
 /** The trust entry a verified signature counts for, by name (what policies list as signers). */
-function signerName(result: VerificationResult, trust: TrustMaterial): string | null {
+export function signerName(result: VerificationResult, trust: TrustMaterial): string | null {
   const evidence = result.evidence as Record<string, string | undefined>;
   if (evidence.trustedAs) return evidence.trustedAs;
   const byKey = evidence.keyFingerprint ? trust.keys.find((k) => trust.fingerprints.get(k.id) === evidence.keyFingerprint) : undefined;
