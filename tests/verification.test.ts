@@ -4,13 +4,13 @@ import { createHash, generateKeyPairSync, sign } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { TokenActor } from "@/lib/auth/actor";
 import { evaluateArtifactPolicies } from "@/lib/server/artifacts/evaluate-artifact-policies";
-import { ingestSignaturesRequest } from "@/lib/server/ingest/ingest-requests";
+import { ingestEventsRequest, ingestSignaturesRequest, ingestVerificationsRequest } from "@/lib/server/ingest/ingest-requests";
+import { runDueJobs } from "@/lib/server/jobs/worker";
 import { putPolicy } from "@/lib/server/policies/put-policy";
 import { createTrustedIdentity } from "@/lib/server/trust/create-trusted-identity";
 import { createTrustedKey } from "@/lib/server/trust/create-trusted-key";
 import { ensureDefaultTrustRoot } from "@/lib/server/trust/ensure-default-trust-root";
 import { revokeTrustEntry } from "@/lib/server/trust/revoke-trust-entry";
-import { scheduleReverification } from "@/lib/server/verification/schedule-reverification";
 import { resetDatabase, setupTestDatabase } from "./helpers/db";
 import { fixtureBytes } from "./helpers/fixtures";
 
@@ -30,6 +30,40 @@ function submit(body: unknown) {
     idempotencyKey: null,
     now: new Date(),
   });
+}
+
+function deploy(digest: string, environment: string, workload: string) {
+  const [, hex] = digest.split(":");
+  return ingestEventsRequest({
+    actor,
+    headers: new Headers({ "content-type": "application/json" }),
+    body: Buffer.from(
+      JSON.stringify({
+        context: {
+          specversion: "0.5.1",
+          id: `${environment}-${workload}`,
+          source: "/argo",
+          type: "dev.cdevents.service.deployed.0.3.0",
+          timestamp: new Date().toISOString(),
+        },
+        subject: {
+          id: workload,
+          content: { environment: { id: environment }, artifactId: `pkg:oci/app@sha256%3A${hex}?repository_url=registry.test/app` },
+        },
+      }),
+    ),
+    idempotencyKey: null,
+    now: new Date(),
+  });
+}
+
+async function deploymentsOf(digest: string) {
+  const rows = await db().deployment.findMany({
+    where: { artifact: { digest } },
+    include: { environment: true },
+    orderBy: { workload: "asc" },
+  });
+  return rows.map((d) => [d.environment.name, d.workload, d.policyPass]);
 }
 
 async function verdictOf(digest: string) {
@@ -71,7 +105,7 @@ describe("server-side verification", () => {
     await submit({ artifact: A_TXT, format: "sigstore-bundle", bundle: bundle("happy-path-v0.3") });
     expect((await verdictOf(A_TXT))[0]?.verdict).toBe("untrusted");
     await createTrustedIdentity({ actor: admin, input: { name: "beacon", subject: IDENTITY, issuer: ISSUER }, now: new Date() });
-    await scheduleReverification();
+    await runDueJobs();
     const [v] = await verdictOf(A_TXT);
     expect(v?.verdict).toBe("verified");
     expect(v?.evidence).toMatchObject({ identity: IDENTITY, issuer: ISSUER });
@@ -100,10 +134,32 @@ describe("server-side verification", () => {
     expect((await verdictOf(A))[0]?.verdict).toBe("verified");
     expect((await verdictOf(B))[0]?.verdict).not.toBe("verified");
     expect((await verdictOf(C))[0]?.verdict).not.toBe("verified");
+    await deploy(A, "prod", "api");
+    await deploy(A, "staging", "api-canary");
+    await deploy(B, "prod", "worker");
+    await runDueJobs();
+    expect(await deploymentsOf(A)).toEqual([
+      ["prod", "api", true],
+      ["staging", "api-canary", true],
+    ]);
+    expect(await deploymentsOf(B)).toEqual([["prod", "worker", false]]);
     await revokeTrustEntry({ actor: admin, kind: "keys", id: key.id, input: { reason: "key leaked" }, now: new Date() });
-    await scheduleReverification();
+    // The revocation queued its re-evaluation in its own transaction; the worker carries it out.
+    expect(await db().job.count({ where: { kind: "trust.changed", doneAt: null } })).toBe(1);
+    await runDueJobs();
     expect((await verdictOf(A))[0]?.verdict).toBe("revoked");
+    expect(await deploymentsOf(A)).toEqual([
+      ["prod", "api", false],
+      ["staging", "api-canary", false],
+    ]);
+    const failing = await db().deployment.findFirstOrThrow({ where: { workload: "api" } });
+    expect(JSON.stringify(failing.policyFailures)).toContain("needs 1 verified signature");
     expect(await db().ledgerEntry.count({ where: { kind: { contains: "revoked" } } })).toBe(1);
+    const evaluation = await db().ledgerEntry.findFirstOrThrow({
+      where: { kind: "evaluation.trust-changed" },
+      orderBy: { sequence: "desc" },
+    });
+    expect(evaluation.payload).toMatchObject({ reason: "trust.key.revoked", verdictChanges: 1, deploymentsNowFailing: 2 });
   });
 
   it("the artefact's policy result per environment names the trusted signer a policy asks for", async () => {
@@ -136,5 +192,68 @@ describe("server-side verification", () => {
       ["prod", false],
     ]);
     expect(b[1]?.result.failures[0]?.reason).toContain("release-key");
+  });
+
+  it("a verifier that passed what Vitrine does not verify is a recorded disagreement, resolved when they agree again", async () => {
+    const signer = generateKeyPairSync("ec", { namedCurve: "P-256" });
+    const D = `sha256:${"f".repeat(64)}`;
+    await submit(cosignSignature(D, signer.privateKey));
+    await ingestVerificationsRequest({
+      actor,
+      headers: new Headers({ "content-type": "application/json" }),
+      body: Buffer.from(
+        JSON.stringify({
+          apiVersion: "vitrine.dev/v1",
+          kind: "AdmissionDecision",
+          verifier: "policy-controller",
+          allowed: true,
+          image: `registry.test/app@${D}`,
+          policy: "signed-images",
+        }),
+      ),
+      idempotencyKey: null,
+      now: new Date(),
+    });
+    await runDueJobs();
+    const open = await db().verifierDisagreement.findMany({ where: { resolvedAt: null } });
+    expect(open).toHaveLength(1);
+    expect(open[0]).toMatchObject({ verifier: "policy-controller", claimResult: "pass", vitrineStatus: "not verified" });
+    await createTrustedKey({
+      actor: admin,
+      input: { name: "now-trusted", publicKey: signer.publicKey.export({ type: "spki", format: "pem" }).toString() },
+      now: new Date(),
+    });
+    await runDueJobs();
+    expect((await verdictOf(D))[0]?.verdict).toBe("verified");
+    expect(await db().verifierDisagreement.count({ where: { resolvedAt: null } })).toBe(0);
+  });
+
+  it("a job whose worker died is claimed again once its lease runs out, and runs exactly once more", async () => {
+    await createTrustedKey({
+      actor: admin,
+      input: { name: "k", publicKey: generateKeyPairSync("ed25519").publicKey.export({ type: "spki", format: "pem" }).toString() },
+      now: new Date(),
+    });
+    // A worker claims the job and dies: its lease is still running, so nobody else takes it.
+    await db().job.updateMany({ data: { lockedBy: "dead:1", lockedUntil: new Date(Date.now() + 60_000), attempts: 1, dedupeKey: null } });
+    expect(await runDueJobs()).toBe(0);
+    await db().job.updateMany({ data: { lockedUntil: new Date(Date.now() - 1) } });
+    expect(await runDueJobs()).toBe(1);
+    const [job] = await db().job.findMany();
+    expect(job).toMatchObject({ kind: "trust.changed", attempts: 2 });
+    expect(job?.doneAt).not.toBeNull();
+    expect(await runDueJobs()).toBe(0);
+  });
+
+  it("trust changes made while a re-evaluation waits coalesce into it", async () => {
+    for (const name of ["k1", "k2", "k3"]) {
+      await createTrustedKey({
+        actor: admin,
+        input: { name, publicKey: generateKeyPairSync("ed25519").publicKey.export({ type: "spki", format: "pem" }).toString() },
+        now: new Date(),
+      });
+    }
+    expect(await db().job.count({ where: { kind: "trust.changed" } })).toBe(1);
+    expect(await runDueJobs()).toBe(1);
   });
 });

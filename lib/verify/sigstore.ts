@@ -140,15 +140,34 @@ function readThresholds(thresholds: SigstoreThresholds | undefined, isCertificat
   return { ok: true, value: t };
 }
 
+const parsedRoots = new WeakMap<object, TrustedRoot>();
+const keylessMaterial = new WeakMap<object, TrustMaterial>();
+
 function loadTrustMaterial(root: unknown, policy: CompiledPolicy): Outcome<TrustMaterial> {
   if (root === undefined || root === null) return refuse("unverifiable", "no trusted root was given");
   if (!isRecord(root) || typeof root.mediaType !== "string" || !TRUSTED_ROOT_MEDIA_TYPE.test(root.mediaType)) {
     return refuse("unverifiable", "the trusted root is not a Sigstore trusted_root.json (mediaType)");
   }
   try {
-    const trustedRoot = TrustedRoot.fromJSON(root);
+    // Parsing a root's certificates is most of the cost of a keyless verification: parse each root
+    // object once (it is immutable once loaded) and reuse it while the object lives.
+    // (isRecord above: root is a plain object here.)
+    const key = root as object;
+    let trustedRoot = parsedRoots.get(key);
+    if (!trustedRoot) {
+      trustedRoot = TrustedRoot.fromJSON(root);
+      parsedRoots.set(key, trustedRoot);
+    }
+    if (policy.kind !== "key") {
+      let material = keylessMaterial.get(key);
+      if (!material) {
+        material = toTrustMaterial(trustedRoot);
+        keylessMaterial.set(key, material);
+      }
+      return { ok: true, value: material };
+    }
     // The bundle's key hint is unauthenticated: a managed-key bundle is checked with the policy's key, whatever it hints.
-    const keyFinder = policy.kind === "key" ? () => ({ publicKey: policy.key, validFor: () => true }) : undefined;
+    const keyFinder = () => ({ publicKey: policy.key, validFor: () => true });
     return { ok: true, value: toTrustMaterial(trustedRoot, keyFinder) };
   } catch (error) {
     const detail = error instanceof Error ? error.message : "unreadable";

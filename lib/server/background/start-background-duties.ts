@@ -1,12 +1,13 @@
 import "server-only";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
+import { startJobWorker } from "@/lib/server/jobs/worker";
 import { checkpointIfDue } from "@/lib/server/ledger/create-checkpoint";
 import { pruneRateLimits } from "@/lib/server/rate-limit/consume-rate-limit";
 
 const globalForDuties = globalThis as unknown as { vitrineDuties?: NodeJS.Timeout[] };
 
-/** Periodic ledger checkpoints and rate-limit housekeeping, on every instance (both are idempotent). */
+/** Periodic ledger checkpoints, rate-limit housekeeping and the job-queue worker, on every instance (all safe to run on many). */
 export function startBackgroundDuties(): void {
   if (globalForDuties.vitrineDuties) return;
   let interval: number;
@@ -27,4 +28,5 @@ export function startBackgroundDuties(): void {
   checkpoint.unref();
   prune.unref();
   globalForDuties.vitrineDuties = [checkpoint, prune];
+  startJobWorker();
 }

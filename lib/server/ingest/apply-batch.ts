@@ -10,6 +10,7 @@ import type {
   TagDeleted,
   TagPushed,
 } from "@/lib/domain/events";
+import { enqueueJob } from "@/lib/server/jobs/queue";
 import { uuidv7 } from "./uuid";
 
 // Applies the domain events of a whole batch with a handful of set-based statements instead of
@@ -155,7 +156,37 @@ export async function applyBatch(sql: Sql, options: { events: BatchEvent[]; now:
   for (const { documentId, event } of events) {
     await applyOther(sql, { event, documentId, artifactIds, buildIds, now, result });
   }
+
+  // 6. What runs, what is signed and what verifiers said changed for these artefacts: their
+  // deployments are evaluated again by the job queue (queued in this transaction, so never lost).
+  const touched = new Set<string>();
+  for (const { documentId, event } of events) {
+    const digests = evaluationDigests(event);
+    // A deployment that named a tag runs the digest the tag was resolved to.
+    if (digests.length === 0 && event.type.startsWith("deployment.")) digests.push(...(out.get(documentId)?.artifacts ?? []));
+    for (const digest of digests) {
+      const id = artifactIds.get(digest);
+      if (id) touched.add(id);
+    }
+  }
+  if (touched.size) await enqueueJob(sql, { kind: "artifacts.changed", payload: { artifactIds: [...touched] }, runAt: now });
   return out;
+}
+
+/** The artefacts whose policy results an event may change. */
+function evaluationDigests(event: DomainEvent): string[] {
+  switch (event.type) {
+    case "deployment.started":
+    case "deployment.upgraded":
+    case "deployment.rolledback":
+    case "signature.submitted":
+    case "verification.claimed":
+      return event.artifact?.digest ? [event.artifact.digest] : [];
+    case "attestation.submitted":
+      return event.subjects.map((s) => s.digest);
+    default:
+      return [];
+  }
 }
 
 async function upsertArtifacts(sql: Sql, wants: ArtifactWant[], now: Date): Promise<Map<string, string>> {

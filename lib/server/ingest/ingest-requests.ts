@@ -21,6 +21,7 @@ import { adaptRegistryEnvelope, isRegistryMediaType } from "@/lib/ingest/registr
 import { adaptSignatureRequest } from "@/lib/ingest/signatures";
 import { UNSTORABLE_MESSAGE, unstorableTextPath } from "@/lib/ingest/text";
 import { log } from "@/lib/log";
+import { verifyAttestations } from "@/lib/server/verification/verify-attestation";
 import { verifySignatures } from "@/lib/server/verification/verify-signature";
 import { type BatchAnswer, type IncomingItem, MAX_BATCH_ITEMS, storeDocuments } from "./store-documents";
 
@@ -185,12 +186,23 @@ export async function ingestSignaturesRequest(req: IngestRequest): Promise<Inges
   return outcome;
 }
 
-/** POST /api/v1/attestations: in-toto Statements in DSSE, in a Sigstore bundle, or bare. */
-export function ingestAttestationsRequest(req: IngestRequest): Promise<IngestOutcome> {
-  return ingestJsonDocuments(req, "attestations", (doc) => {
-    const adapted = adaptAttestationRequest(doc, { now: req.now });
-    return adapted;
-  });
+/**
+ * POST /api/v1/attestations: in-toto Statements in DSSE, in a Sigstore bundle, or bare. Once
+ * stored, each new attestation gets Vitrine's own verdict (a bare Statement never verifies).
+ */
+export async function ingestAttestationsRequest(req: IngestRequest): Promise<IngestOutcome> {
+  const outcome = await ingestJsonDocuments(req, "attestations", (doc) => adaptAttestationRequest(doc, { now: req.now }));
+  const accepted = outcome.answer.results.filter((r) => r.status === "accepted" && r.id).map((r) => r.id as string);
+  if (accepted.length) {
+    try {
+      const ids = (await db().attestation.findMany({ where: { documentId: { in: accepted } }, select: { id: true } })).map((a) => a.id);
+      await verifyAttestations({ ids, now: req.now });
+    } catch (error) {
+      // The evidence is stored; the queued evaluation of its artefacts judges it again.
+      log.error("attestation verification after ingestion failed", { error });
+    }
+  }
+  return outcome;
 }
 
 /** POST /api/v1/verifications: cosign verify output, notation inspect, PolicyReports (JSON/YAML), admission decisions. */

@@ -7,6 +7,7 @@ import { db, type Prisma } from "@/lib/db/client";
 import type { JsonValue } from "@/lib/domain/canonical-json";
 import { type TrustPolicy, ZTrustPolicy } from "@/lib/domain/policy";
 import { checkPlainJsonValue, mediaTypeOf } from "@/lib/ingest/cloudevents";
+import { requestTrustReevaluation } from "@/lib/server/jobs/requests";
 import { appendLedgerEntry } from "@/lib/server/ledger/append-ledger-entry";
 
 /** Reads a policy document sent as JSON or YAML (safe YAML: core schema, no custom tags, few aliases). */
@@ -96,6 +97,7 @@ export async function putPolicy(options: {
       payload: { policy: policy as unknown as JsonValue, previous: (previous?.document ?? null) as JsonValue },
       now: options.now,
     });
+    await requestTrustReevaluation(tx, previous ? "policy.updated" : "policy.created");
   });
   return policy;
 }

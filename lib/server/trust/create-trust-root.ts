@@ -6,6 +6,7 @@ import { AppError, type FieldProblem } from "@/lib/api/errors";
 import { type Actor, actorRef } from "@/lib/auth/actor";
 import { db, type Prisma } from "@/lib/db/client";
 import { canonicalJson } from "@/lib/domain/canonical-json";
+import { requestTrustReevaluation } from "@/lib/server/jobs/requests";
 import { appendLedgerEntry, lockLedger } from "@/lib/server/ledger/append-ledger-entry";
 import { type TCreateTrustRoot, ZCreateTrustRoot } from "./schemas";
 import {
@@ -123,6 +124,7 @@ export async function createTrustRoot(options: {
         },
         now: options.now,
       });
+      await requestTrustReevaluation(tx, "trust.root.created");
       return rootItem(row, options.now);
     });
   } catch (error) {

@@ -2,6 +2,7 @@ import "server-only";
 import { AppError } from "@/lib/api/errors";
 import { type Actor, actorRef } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
+import { requestTrustReevaluation } from "@/lib/server/jobs/requests";
 import { appendLedgerEntry, lockLedger } from "@/lib/server/ledger/append-ledger-entry";
 import { compileIdentityPattern } from "@/lib/verify/keys";
 import { type TCreateTrustedIdentity, ZCreateTrustedIdentity } from "./schemas";
@@ -59,6 +60,7 @@ export async function createTrustedIdentity(options: {
         },
         now: options.now,
       });
+      await requestTrustReevaluation(tx, "trust.identity.created");
       return identityItem(row, options.now);
     });
   } catch (error) {

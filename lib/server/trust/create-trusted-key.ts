@@ -2,6 +2,7 @@ import "server-only";
 import { AppError } from "@/lib/api/errors";
 import { type Actor, actorRef } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
+import { requestTrustReevaluation } from "@/lib/server/jobs/requests";
 import { appendLedgerEntry, lockLedger } from "@/lib/server/ledger/append-ledger-entry";
 import { parseOpenPgpPublicKey, parsePemPublicKey } from "@/lib/verify/keys";
 import { type TCreateTrustedKey, ZCreateTrustedKey } from "./schemas";
@@ -74,6 +75,7 @@ export async function createTrustedKey(options: { actor: Actor; input: TCreateTr
         },
         now: options.now,
       });
+      await requestTrustReevaluation(tx, "trust.key.created");
       return keyItem(row, options.now);
     });
   } catch (error) {

@@ -3,6 +3,7 @@ import { createHash, X509Certificate } from "node:crypto";
 import { AppError } from "@/lib/api/errors";
 import { type Actor, actorRef } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
+import { requestTrustReevaluation } from "@/lib/server/jobs/requests";
 import { appendLedgerEntry, lockLedger } from "@/lib/server/ledger/append-ledger-entry";
 import { type TCreateX509Root, ZCreateX509Root } from "./schemas";
 import {
@@ -78,6 +79,7 @@ export async function createX509Root(options: { actor: Actor; input: TCreateX509
         },
         now: options.now,
       });
+      await requestTrustReevaluation(tx, "trust.x509-root.created");
       return x509Item(row, options.now);
     });
   } catch (error) {

@@ -3,6 +3,7 @@ import { AppError } from "@/lib/api/errors";
 import { type Actor, actorRef } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
 import { sqlFromPrisma } from "@/lib/db/sql";
+import { requestTrustReevaluation } from "@/lib/server/jobs/requests";
 import { appendLedgerEntry, lockLedger } from "@/lib/server/ledger/append-ledger-entry";
 import { type TRevokeTrust, type TrustKind, ZRevokeTrust } from "./schemas";
 import { findTrustItem, KIND_LABEL, LEDGER_NOUN, type TrustItem } from "./trust-entry";
@@ -57,6 +58,7 @@ export async function revokeTrustEntry(options: {
         payload: { name: row.name, reason: input.reason, at: at.toISOString() },
         now,
       });
+      await requestTrustReevaluation(tx, `trust.${LEDGER_NOUN[kind]}.revoked`);
     }
     const item = await findTrustItem(tx, { kind, id, now });
     if (!item) throw new AppError("not_found", `No ${KIND_LABEL[kind]} with id ${id}`);

@@ -88,32 +88,44 @@ export async function computeAttestationVerdict(input: AttestationVerdictInput):
 }
 
 /** Verifies the given attestations (or all) and stores each verdict with its reason and evidence. */
+const PAGE = 1000;
+
 export async function verifyAttestations(options: { ids?: string[]; now: Date }): Promise<{ verified: number; checked: number }> {
   const trust = await loadTrustMaterial();
-  const attestations = await db().attestation.findMany({
-    where: options.ids ? { id: { in: options.ids } } : {},
-    select: { id: true, envelope: true, material: true, subjects: { select: { digest: true } } },
-    take: options.ids ? undefined : 10_000,
-  });
   let verified = 0;
-  for (const a of attestations) {
-    const result = await computeAttestationVerdict({
-      envelope: a.envelope,
-      material: isRecord(a.material) ? a.material : {},
-      subjectDigests: a.subjects.map((s) => s.digest).sort(),
-      trust,
-      now: options.now,
+  let checked = 0;
+  let cursor: string | undefined;
+  for (;;) {
+    const attestations = await db().attestation.findMany({
+      where: options.ids ? { id: { in: options.ids } } : {},
+      select: { id: true, envelope: true, material: true, subjects: { select: { digest: true } } },
+      // Without ids: every row, a page at a time in id order (a trust change re-judges them all).
+      orderBy: { id: "asc" },
+      take: options.ids ? undefined : PAGE,
+      ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
     });
-    if (result.verdict === "verified") verified++;
-    await db().attestation.update({
-      where: { id: a.id },
-      data: {
-        verdict: result.verdict,
-        verdictReason: result.reason.slice(0, 1000),
-        evidence: result.evidence as object,
-        verifiedAt: options.now,
-      },
-    });
+    for (const a of attestations) {
+      const result = await computeAttestationVerdict({
+        envelope: a.envelope,
+        material: isRecord(a.material) ? a.material : {},
+        subjectDigests: a.subjects.map((s) => s.digest).sort(),
+        trust,
+        now: options.now,
+      });
+      if (result.verdict === "verified") verified++;
+      await db().attestation.update({
+        where: { id: a.id },
+        data: {
+          verdict: result.verdict,
+          verdictReason: result.reason.slice(0, 1000),
+          evidence: result.evidence as object,
+          verifiedAt: options.now,
+        },
+      });
+    }
+    checked += attestations.length;
+    if (options.ids || attestations.length < PAGE) break;
+    cursor = attestations[attestations.length - 1]!.id;
   }
-  return { verified, checked: attestations.length };
+  return { verified, checked };
 }

@@ -218,33 +218,45 @@ export function signerName(result: VerificationResult, trust: TrustMaterial): st
 }
 
 /** Verifies the given signatures (or all) and stores each verdict with its reason and evidence. */
+const PAGE = 1000;
+
 export async function verifySignatures(options: { ids?: string[]; now: Date }): Promise<{ verified: number; checked: number }> {
   const trust = await loadTrustMaterial();
-  const signatures = await db().signature.findMany({
-    where: options.ids ? { id: { in: options.ids } } : {},
-    include: { artifact: { select: { digest: true } } },
-    take: options.ids ? undefined : 10_000,
-  });
   let verified = 0;
-  for (const s of signatures) {
-    const result = await computeVerdict({
-      format: s.format,
-      material: s.material as Record<string, unknown>,
-      artifactDigest: s.artifact.digest,
-      trust,
-      now: options.now,
+  let checked = 0;
+  let cursor: string | undefined;
+  for (;;) {
+    const signatures = await db().signature.findMany({
+      where: options.ids ? { id: { in: options.ids } } : {},
+      include: { artifact: { select: { digest: true } } },
+      // Without ids: every row, a page at a time in id order (a trust change re-judges them all).
+      orderBy: { id: "asc" },
+      take: options.ids ? undefined : PAGE,
+      ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
     });
-    if (result.verdict === "verified") verified++;
-    const trustedAs = result.verdict === "verified" ? signerName(result, trust) : null;
-    await db().signature.update({
-      where: { id: s.id },
-      data: {
-        verdict: result.verdict,
-        verdictReason: result.reason.slice(0, 1000),
-        evidence: { ...result.evidence, ...(trustedAs ? { trustedAs } : {}) } as object,
-        verifiedAt: options.now,
-      },
-    });
+    for (const s of signatures) {
+      const result = await computeVerdict({
+        format: s.format,
+        material: s.material as Record<string, unknown>,
+        artifactDigest: s.artifact.digest,
+        trust,
+        now: options.now,
+      });
+      if (result.verdict === "verified") verified++;
+      const trustedAs = result.verdict === "verified" ? signerName(result, trust) : null;
+      await db().signature.update({
+        where: { id: s.id },
+        data: {
+          verdict: result.verdict,
+          verdictReason: result.reason.slice(0, 1000),
+          evidence: { ...result.evidence, ...(trustedAs ? { trustedAs } : {}) } as object,
+          verifiedAt: options.now,
+        },
+      });
+    }
+    checked += signatures.length;
+    if (options.ids || signatures.length < PAGE) break;
+    cursor = signatures[signatures.length - 1]!.id;
   }
-  return { verified, checked: signatures.length };
+  return { verified, checked };
 }

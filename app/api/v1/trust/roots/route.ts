@@ -3,7 +3,6 @@ import { withApi } from "@/lib/api/with-api";
 import { createTrustRoot } from "@/lib/server/trust/create-trust-root";
 import { listTrustEntries } from "@/lib/server/trust/list-trust-entries";
 import { ZCreateTrustRoot } from "@/lib/server/trust/schemas";
-import { scheduleReverification } from "@/lib/server/verification/schedule-reverification";
 
 export const dynamic = "force-dynamic";
 
@@ -14,6 +13,5 @@ export const GET = withApi({ auth: { permission: "read" } }, async ({ now }) => 
 
 export const POST = withApi({ auth: { permission: "trust:manage" }, body: ZCreateTrustRoot }, async ({ actor, body, now }) => {
   const created = await createTrustRoot({ actor: actor!, input: body, now });
-  void scheduleReverification(); // every signature is judged again against the new trust store
   return Response.json(created, { status: 201 });
 });

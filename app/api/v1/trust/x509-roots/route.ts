@@ -3,7 +3,6 @@ import { withApi } from "@/lib/api/with-api";
 import { createX509Root } from "@/lib/server/trust/create-x509-root";
 import { listTrustEntries } from "@/lib/server/trust/list-trust-entries";
 import { ZCreateX509Root } from "@/lib/server/trust/schemas";
-import { scheduleReverification } from "@/lib/server/verification/schedule-reverification";
 
 export const dynamic = "force-dynamic";
 
@@ -14,6 +13,5 @@ export const GET = withApi({ auth: { permission: "read" } }, async ({ now }) => 
 
 export const POST = withApi({ auth: { permission: "trust:manage" }, body: ZCreateX509Root }, async ({ actor, body, now }) => {
   const created = await createX509Root({ actor: actor!, input: body, now });
-  void scheduleReverification(); // every signature is judged again against the new trust store
   return Response.json(created, { status: 201 });
 });

@@ -4,12 +4,10 @@ import { trustIdParam } from "@/lib/api/trust-id";
 import { withApi } from "@/lib/api/with-api";
 import { revokeTrustEntry } from "@/lib/server/trust/revoke-trust-entry";
 import { ZRevokeTrust } from "@/lib/server/trust/schemas";
-import { scheduleReverification } from "@/lib/server/verification/schedule-reverification";
 
 export const dynamic = "force-dynamic";
 
 export const POST = withApi({ auth: { permission: "trust:manage" }, body: ZRevokeTrust }, async ({ actor, body, params, now }) => {
   const revoked = await revokeTrustEntry({ actor: actor!, kind: "x509-roots", id: trustIdParam(params), input: body, now });
-  void scheduleReverification(); // signatures that relied on it are judged again
   return revoked;
 });
