@@ -75,6 +75,15 @@ export const ACCESS: Record<string, Entry> = {
   "POST /api/v1/signatures": { cells: api({ scopes: ["ingest"] }), body: {}, allowed: 422 },
   "POST /api/v1/attestations": { cells: api({ scopes: ["ingest"] }), body: {}, allowed: 422 },
   "POST /api/v1/verifications": { cells: api({ scopes: ["ingest"] }), body: {}, allowed: 422 },
+  // The admission gate is for the Kubernetes API server: an admission token only (admins do not have it either).
+  "POST /api/v1/admission/review": { cells: api({ scopes: ["admission"] }), body: {}, allowed: 422 },
+  // Which environment's policy a namespace gets: everyone who reads may see it; trust managers set it.
+  "GET /api/v1/admission/namespaces": { cells: api({ roles: ALL_ROLES, scopes: READ_SCOPES }), allowed: 200 },
+  "PUT /api/v1/admission/namespaces": {
+    cells: api({ roles: TRUST_ROLES, scopes: TRUST_SCOPES }),
+    body: { namespaces: { Not_A_Namespace: "prod" } },
+    allowed: 422,
+  },
   "GET /api/v1/ledger/checkpoint": { cells: api({ roles: LEDGER_ROLES, scopes: READ_SCOPES }), allowed: 200 },
   "POST /api/v1/ledger/checkpoint": {
     cells: api({ roles: LEDGER_ROLES }),
@@ -173,6 +182,7 @@ export const ACCESS: Record<string, Entry> = {
   // Viewing is for settings readers; the forms on it are only for trust managers (both admin and security).
   "PAGE /settings/trust": { cells: page(SETTINGS_ROLES), allowed: 200 },
   "PAGE /settings/policies": { cells: page(SETTINGS_ROLES), allowed: 200 },
+  "PAGE /settings/admission": { cells: page(SETTINGS_ROLES), allowed: 200 },
   // A signed-in person is sent on to callbackUrl (default /); everyone else gets the form.
   "PAGE /signin": { cells: everyone(), allowed: (p) => ((E2E_ROLES as readonly string[]).includes(p) ? 307 : 200) },
 };

@@ -47,6 +47,13 @@ export default async function SettingsPage() {
             {actorCan(user, "trust:manage") ? "Manage policies" : "View policies"}
           </Link>
         </section>
+        <section className="card" aria-labelledby="admission-heading">
+          <h2 id="admission-heading">Admission</h2>
+          <p className="muted">Vitrine as the Kubernetes admission gate: namespaces to environments, recent decisions, webhook set-up.</p>
+          <Link className="btn" href="/settings/admission">
+            {actorCan(user, "trust:manage") ? "Manage admission" : "View admission"}
+          </Link>
+        </section>
         <section className="card" aria-labelledby="ingest-heading">
           <h2 id="ingest-heading">Ingestion</h2>
           <p className="muted">What each token sent, what was refused and why, and copy-paste examples for every route.</p>
