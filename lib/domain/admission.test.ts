@@ -5,7 +5,10 @@ import { defaultPolicy, ZTrustPolicy } from "./policy";
 const D = `sha256:${"a".repeat(64)}`;
 const prod = defaultPolicy("prod");
 const dev = ZTrustPolicy.parse({ environment: "dev", requireDigestPinning: false });
-const verified = { signatures: [{ verdict: "verified", signerName: "release-key" }], attestations: [] };
+const verified: NonNullable<ImageResolution["facts"]> = {
+  signatures: [{ verdict: "verified", signerName: "release-key" }],
+  attestations: [],
+};
 
 const image = (text: string, ref: { name: string; tag: string | null; digest: string | null } | null, containers = ["app"]) => ({
   image: text,
