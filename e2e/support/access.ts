@@ -65,6 +65,17 @@ export const ACCESS: Record<string, Entry> = {
   "GET /api/health": { cells: everyone(), allowed: 200 },
 
   "GET /api/v1/artifacts": { cells: api({ roles: ALL_ROLES, scopes: READ_SCOPES }), allowed: 200 },
+  // Lineage and blast radius: for everyone who reads artefacts (an unknown digest or key is a 404).
+  "GET /api/v1/lineage/[digest]": {
+    cells: api({ roles: ALL_ROLES, scopes: READ_SCOPES }),
+    path: `/api/v1/lineage/sha256:${"0".repeat(64)}`,
+    allowed: 404,
+  },
+  "GET /api/v1/blast-radius": {
+    cells: api({ roles: ALL_ROLES, scopes: READ_SCOPES }),
+    path: `/api/v1/blast-radius?key=${UNKNOWN_ID}`,
+    allowed: 404,
+  },
   "GET /api/v1/documents/[id]": {
     cells: api({ roles: LEDGER_ROLES, scopes: READ_SCOPES }),
     path: `/api/v1/documents/${UNKNOWN_ID}`,
