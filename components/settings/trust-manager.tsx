@@ -1,6 +1,7 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
 import { type ChangeEvent, type FormEvent, type KeyboardEvent, useRef, useState } from "react";
 import { CopyButton } from "@/components/ui/copy-button";
 import { ApiError, fetchJson } from "@/components/ui/fetch-json.client";
@@ -159,7 +160,13 @@ function TrustList(props: { kind: TrustKind; label: string; singular: string; in
               {items.data.map((item) => (
                 <tr key={item.id} data-testid="trust-row">
                   <td>
-                    <strong>{item.name}</strong>
+                    {item.kind === "keys" || item.kind === "identities" ? (
+                      <Link href={`/trust/${item.kind}/${item.id}`}>
+                        <strong>{item.name}</strong>
+                      </Link>
+                    ) : (
+                      <strong>{item.name}</strong>
+                    )}
                     {item.kind === "roots" && item.isDefault ? <span className="badge badge-ok"> default</span> : null}
                     {item.kind === "keys" ? <div className="muted">{item.algorithm}</div> : null}
                     {item.owner ? <div className="muted">{item.owner}</div> : null}
@@ -255,7 +262,7 @@ function StatusBadge({ item }: { item: TrustItem }) {
 }
 
 /** A modal confirm: the reason is required; Esc or Cancel closes without revoking. */
-function RevokeDialog({ kind, item, onClose }: { kind: TrustKind; item: TrustItem; onClose: (done: boolean) => void }) {
+export function RevokeDialog({ kind, item, onClose }: { kind: TrustKind; item: TrustItem; onClose: (done: boolean) => void }) {
   const [errors, setErrors] = useState<FieldErrors>({});
   const revoke = useMutation({
     mutationFn: (input: { reason: string; at?: string }) =>
