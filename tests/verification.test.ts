@@ -129,10 +129,21 @@ describe("server-side verification", () => {
     const B = `sha256:${"b".repeat(64)}`;
     const C = `sha256:${"c".repeat(64)}`;
     await submit(cosignSignature(A, trusted.privateKey));
-    await submit(cosignSignature(B, stranger.privateKey));
+    // The stranger sends its public key as a hint: valid, but not trusted (the hint never makes it trusted).
+    await submit({
+      ...cosignSignature(B, stranger.privateKey),
+      publicKey: stranger.publicKey.export({ type: "spki", format: "pem" }).toString(),
+    });
+    // A byte of a trusted signature changed: invalid.
+    const T = `sha256:${"9".repeat(64)}`;
+    const good = cosignSignature(T, trusted.privateKey);
+    const flipped = Buffer.from(good.signature, "base64");
+    flipped[flipped.length - 3]! ^= 0x01;
+    await submit({ ...good, signature: flipped.toString("base64") });
     await submit({ ...cosignSignature(C, trusted.privateKey), artifact: C, payload: cosignSignature(A, trusted.privateKey).payload });
     expect((await verdictOf(A))[0]?.verdict).toBe("verified");
-    expect((await verdictOf(B))[0]?.verdict).not.toBe("verified");
+    expect((await verdictOf(B))[0]?.verdict).toBe("untrusted");
+    expect((await verdictOf(T))[0]?.verdict).toBe("invalid");
     expect((await verdictOf(C))[0]?.verdict).not.toBe("verified");
     await deploy(A, "prod", "api");
     await deploy(A, "staging", "api-canary");

@@ -76,6 +76,11 @@ export const ACCESS: Record<string, Entry> = {
     path: `/api/v1/blast-radius?key=${UNKNOWN_ID}`,
     allowed: 404,
   },
+  "GET /api/v1/artifacts/[digest]": {
+    cells: api({ roles: ALL_ROLES, scopes: READ_SCOPES }),
+    path: `/api/v1/artifacts/sha256:${"0".repeat(64)}`,
+    allowed: 404,
+  },
   "GET /api/v1/documents/[id]": {
     cells: api({ roles: LEDGER_ROLES, scopes: READ_SCOPES }),
     path: `/api/v1/documents/${UNKNOWN_ID}`,
@@ -183,6 +188,7 @@ export const ACCESS: Record<string, Entry> = {
 
   "PAGE /": { cells: page(ALL_ROLES), allowed: 200 },
   "PAGE /artifacts": { cells: page(ALL_ROLES), allowed: 200 },
+  "PAGE /artifacts/[digest]": { cells: page(ALL_ROLES), path: `/artifacts/sha256:${"0".repeat(64)}`, allowed: 404 },
   "PAGE /lineage": { cells: page(ALL_ROLES), allowed: 200 },
   "PAGE /compliance": { cells: page(ALL_ROLES), allowed: 200 },
   "PAGE /alerts": { cells: page(ALL_ROLES), allowed: 200 },

@@ -8,7 +8,11 @@ import { PrismaClient } from "./generated/client";
 export type Db = PrismaClient;
 export type { Prisma } from "./generated/client";
 
-const pools = new WeakMap<Db, pg.Pool>();
+// On globalThis, not per module: Next.js bundles this module more than once (instrumentation,
+// routes), and a client made by one copy must be found by the others.
+const globalForPools = globalThis as unknown as { vitrinePools?: WeakMap<Db, pg.Pool> };
+globalForPools.vitrinePools ??= new WeakMap<Db, pg.Pool>();
+const pools = globalForPools.vitrinePools;
 
 /**
  * A client and its pool. Embedded PGlite runs a single backend session, which the socket server

@@ -1,4 +1,4 @@
-import { createHash, X509Certificate } from "node:crypto";
+import { createHash, generateKeyPairSync, X509Certificate } from "node:crypto";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { FlattenedSign, generateKeyPair } from "jose";
@@ -271,6 +271,22 @@ describe("adaptSignatureRequest: cosign", () => {
     only(await adaptSignatureRequest(request({ certificate: b64(pem(keylessLeaf)) }), { now }));
     const other = accepted(await adaptSignatureRequest(request({ payload: b64(simple(`sha256:${OTHER64}`)) }), { now }));
     expect(other.notes.join(" ")).toMatch(/subject mismatch/);
+  });
+
+  it("keeps a PEM public-key hint and names its fingerprint; refuses one that is not a key", async () => {
+    const { publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+    const hint = publicKey.export({ type: "spki", format: "pem" }).toString();
+    const keyed = only(await adaptSignatureRequest(request({ certificate: undefined, publicKey: hint }), { now }));
+    expect(keyed.signerHint.keyHint).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(keyed.material).toMatchObject({ publicKey: hint });
+    const bad = await adaptSignatureRequest(
+      request({ certificate: undefined, publicKey: "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----" }),
+      {
+        now,
+      },
+    );
+    expect(bad.ok).toBe(false);
+    expect(JSON.stringify(bad)).toContain("$.publicKey");
   });
 
   it.each<[string, Record<string, unknown>, string]>([

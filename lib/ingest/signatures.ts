@@ -5,6 +5,7 @@ import { readSignature } from "openpgp";
 import { z } from "zod";
 import type { Digest } from "@/lib/domain/digest";
 import type { AdaptedDocument, ArtifactRef, SignatureFormat, SignatureSubmitted } from "@/lib/domain/events";
+import { parsePemPublicKey } from "@/lib/verify/keys";
 import {
   childPath,
   decodeBase64,
@@ -170,6 +171,9 @@ const ZCosignRequest = z.object({
   certificate: z.string(expected("a PEM certificate chain")).optional(),
   certificateChain: z.string(expected("a PEM certificate chain")).optional(),
   keyHint: z.string(expected("a string")).max(1024).optional(),
+  // The signer's public key as a PEM hint (cosign's --key .pub): unauthenticated, it never makes a
+  // signature trusted; it only lets Vitrine tell "valid, by a key it does not trust" from corrupted.
+  publicKey: z.string(expected("a PEM public key")).max(16_384).optional(),
 });
 
 const ZSimpleSigning = z.object({
@@ -220,6 +224,12 @@ function adaptCosign(body: Record<string, unknown>, options: Options): Parsed<Ac
     const parsed = parsePemChain(request.value.certificateChain, "$.certificateChain");
     if (!parsed.ok) errors.push(...parsed.errors);
   }
+  let hintFingerprint: string | null = null;
+  if (request.ok && request.value.publicKey !== undefined) {
+    const key = parsePemPublicKey(request.value.publicKey);
+    if (!key.ok) errors.push({ path: "$.publicKey", message: key.reason });
+    else hintFingerprint = key.value.fingerprint;
+  }
   if (errors.length > 0 || !artifact.ok || !request.ok || !simple || !manifestDigest) return { ok: false, errors };
 
   const notes: string[] = [];
@@ -229,13 +239,15 @@ function adaptCosign(body: Record<string, unknown>, options: Options): Parsed<Ac
   const leaf = chain[0];
   if (!leaf && !request.value.keyHint) notes.push("no certificate and no key hint: verified against every trusted key");
   const dockerReference = simple.critical.identity["docker-reference"];
-  const { payload, signature, certificate, certificateChain, keyHint } = request.value;
+  const { payload, signature, certificate, certificateChain, publicKey } = request.value;
+  const keyHint = request.value.keyHint ?? hintFingerprint ?? undefined;
   const material: Record<string, unknown> = {
     payload,
     signature,
     certificate: certificate ?? null,
     certificateChain: certificateChain ?? null,
     keyHint: keyHint ?? null,
+    publicKey: publicKey ?? null,
     simpleSigning: { dockerReference, manifestDigest, type: simple.critical.type },
   };
   const signer: Signer = leaf ? { identity: leaf.identity, issuer: leaf.issuer, keyHint: keyHint ?? null } : { keyHint: keyHint ?? null };

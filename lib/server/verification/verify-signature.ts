@@ -181,6 +181,8 @@ export async function computeVerdict(options: {
           keys: trust.keys,
           identities: trust.identities,
           fulcioRootsPem: fulcioRootsPem(trust, now),
+          // The submitter's key hint: only ever turns "corrupted or unknown" into "valid but untrusted".
+          untrustedKeysPem: typeof material.publicKey === "string" ? [material.publicKey] : [],
           now,
         });
       case "openpgp":
