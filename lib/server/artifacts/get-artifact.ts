@@ -1,6 +1,6 @@
 import "server-only";
 import { db } from "@/lib/db/client";
-import { type Sql, pool, sqlFromPg } from "@/lib/db/sql";
+import { pool, type Sql, sqlFromPg } from "@/lib/db/sql";
 import type { PolicyFailure } from "@/lib/domain/policy";
 import { evaluateArtifactPolicies } from "./evaluate-artifact-policies";
 

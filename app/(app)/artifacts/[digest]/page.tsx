@@ -111,8 +111,8 @@ export default async function ArtifactPage({ params }: Props) {
 
       {openDisagreements.length ? (
         <div className="alert alert-bad" role="alert" data-testid="disagreement-banner">
-          {openDisagreements.length === 1 ? "An external verifier disagrees" : `${openDisagreements.length} external verifiers disagree`} with
-          Vitrine about this artefact: {openDisagreements[0]?.disagreement?.reason}.
+          {openDisagreements.length === 1 ? "An external verifier disagrees" : `${openDisagreements.length} external verifiers disagree`}{" "}
+          with Vitrine about this artefact: {openDisagreements[0]?.disagreement?.reason}.
         </div>
       ) : null}
 
