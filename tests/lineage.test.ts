@@ -416,7 +416,7 @@ describe("blast radius", () => {
     expect(a[ARM]).toMatchObject({ otherTrustedSignatures: 1, onlyTrust: false });
     expect(a[OLD]).toMatchObject({ onlyTrust: true, deployments: [] });
     expect(a[INDEX]?.signedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
-    // onlyTrust first, then by digest.
+    // onlyTrust first.
     expect(r.artifacts.map((x) => x.onlyTrust)).toEqual([true, true, false, false]);
     expect(r.environments).toEqual([
       { environment: "prod", deployments: 1, onlyTrust: 1 },

@@ -1,9 +1,10 @@
 import "server-only";
+import type pg from "pg";
 import { z } from "zod";
 import { AppError } from "@/lib/api/errors";
-import { pool, type Sql } from "@/lib/db/sql";
+import { pool, type Sql, sqlFromPg } from "@/lib/db/sql";
 import { csvRow } from "@/lib/domain/csv";
-import { parseDigest, shortDigest } from "@/lib/domain/digest";
+import { shortDigest } from "@/lib/domain/digest";
 import { poolSql } from "./pool-sql";
 
 // Blast radius (DESIGN.md "Reads"): what depends on a key, an identity, a commit or a builder.
@@ -20,7 +21,7 @@ import { poolSql } from "./pool-sql";
 // or builder, its `verified` SLSA provenance attestations from builds outside the subject's builds.
 // `onlyTrust` is `otherTrustedSignatures === 0`: losing the subject leaves the artefact with nothing.
 // Deployments are the current ones (ended_at IS NULL). Everything is set-based SQL over the subject's
-// artefacts; pages are keyed on (onlyTrust first, digest).
+// artefacts; pages are keyed on (onlyTrust first, row id).
 
 export const BLAST_RADIUS_PAGE_LIMIT = 100;
 const SUBJECT_KINDS = ["key", "identity", "commit", "builder"] as const;
@@ -92,7 +93,7 @@ type Plan = {
   params: unknown[];
   /** CTEs before `rel`, ending with a comma (or empty). */
   prelude: string;
-  /** Rows (artifact_id, signed_at text, first_at timestamptz), one per artefact. */
+  /** Rows (artifact_id, mine: the subject's signatures on it, signed_at text, first_at timestamptz), one per artefact. */
   rel: string;
   /** A count for the artefact `r.artifact_id` of what vouches for it without the subject. */
   other: string;
@@ -113,11 +114,13 @@ function signaturePlan(subject: BlastRadiusSubject, params: unknown[], match: (a
     subject,
     params,
     prelude: "",
-    rel: `SELECT s.artifact_id, min(COALESCE(s.evidence->>'integratedTime', s.evidence->>'timestampedTime')) AS signed_at,
+    rel: `SELECT s.artifact_id, count(*) AS mine, min(COALESCE(s.evidence->>'integratedTime', s.evidence->>'timestampedTime')) AS signed_at,
                  min(s.created_at) AS first_at
             FROM signatures s WHERE ${match("s")} GROUP BY s.artifact_id`,
-    other: `(SELECT count(*) FROM signatures o WHERE o.artifact_id = r.artifact_id AND o.verdict = 'verified'
-               AND NOT COALESCE(${match("o")}, false))`,
+    // Most artefacts carry only the subject's signatures: counted from the index alone, no row read.
+    other: `CASE WHEN (SELECT count(*) FROM signatures c WHERE c.artifact_id = r.artifact_id) = r.mine THEN 0 ELSE
+              (SELECT count(*) FROM signatures o WHERE o.artifact_id = r.artifact_id AND o.verdict = 'verified'
+                 AND NOT COALESCE(${match("o")}, false)) END`,
   };
 }
 
@@ -126,7 +129,7 @@ function buildPlan(subject: BlastRadiusSubject, params: unknown[], builds: strin
     subject,
     params,
     prelude: `subject_builds AS MATERIALIZED (${builds}),`,
-    rel: `SELECT ba.artifact_id, NULL::text AS signed_at, NULL::timestamptz AS first_at
+    rel: `SELECT ba.artifact_id, 0 AS mine, NULL::text AS signed_at, NULL::timestamptz AS first_at
             FROM build_artifacts ba JOIN subject_builds sb ON sb.id = ba.build_id
            WHERE ba.role = 'output' GROUP BY ba.artifact_id`,
     other: `(SELECT count(*) FROM attestation_subjects x JOIN attestations t ON t.id = x.attestation_id
@@ -223,30 +226,50 @@ async function planFor(sql: Sql, query: TBlastRadiusQuery): Promise<Plan> {
   }
 }
 
-/** The subject's artefacts with what else vouches for them; `rank` 0 = onlyTrust (listed first). */
-function artsSql(plan: Plan): string {
+/** The subject's artefacts with what else vouches for them; `rank` 0 = onlyTrust (listed first), then by id. */
+function rankedSql(plan: Plan): string {
   return `WITH ${plan.prelude}
     rel AS MATERIALIZED (${plan.rel}),
-    arts AS MATERIALIZED (
-      SELECT r.artifact_id AS id, a.digest,
-             COALESCE(r.signed_at, to_char(r.first_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) AS signed_at,
-             ${plan.other}::int AS other
-        FROM rel r JOIN artifacts a ON a.id = r.artifact_id),
-    ranked AS MATERIALIZED (SELECT arts.*, CASE WHEN arts.other = 0 THEN 0 ELSE 1 END AS rank FROM arts)`;
+    counted AS MATERIALIZED (
+      SELECT r.artifact_id AS id, COALESCE(r.signed_at, to_char(r.first_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) AS signed_at,
+             (${plan.other})::int AS other
+        FROM rel r),
+    ranked AS MATERIALIZED (SELECT counted.*, CASE WHEN counted.other = 0 THEN 0 ELSE 1 END AS rank FROM counted)`;
 }
 
-function encodeCursor(rank: number, digest: string): string {
-  return Buffer.from(`${rank}|${digest}`).toString("base64url");
+// The cursor names the last artefact of a page by its row id: pages are keyed on (rank, id), so the
+// totals need no artefact rows at all and only the page's digests are read.
+function encodeCursor(rank: number, id: string): string {
+  return Buffer.from(`${rank}|${id}`).toString("base64url");
 }
 
-function decodeCursor(cursor: string): { rank: number; digest: string } {
-  const [rank, digest] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
-  if ((rank !== "0" && rank !== "1") || !digest || !parseDigest(digest).ok) {
+function decodeCursor(cursor: string): { rank: number; id: string } {
+  const [rank, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
+  if ((rank !== "0" && rank !== "1") || !id || !UUID.test(id)) {
     throw new AppError("unprocessable", "The cursor is not valid", {
       errors: [{ path: "$.query.cursor", message: "not a cursor from a previous page" }],
     });
   }
-  return { rank: Number(rank), digest };
+  return { rank: Number(rank), id: id.toLowerCase() };
+}
+
+/** Runs `fn` on one pooled connection in a read-only transaction without JIT (these set queries are
+ * costly enough for the planner to JIT-compile them, which takes longer than running them). */
+async function readOnly<T>(fn: (client: pg.PoolClient) => Promise<T>, options: { keep?: boolean } = {}): Promise<T> {
+  const client = await pool().connect();
+  try {
+    await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    await client.query("SET LOCAL jit = off");
+    const result = await fn(client);
+    if (!options.keep) await client.query("COMMIT");
+    return result;
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => {});
+    if (options.keep) client.release();
+    throw error;
+  } finally {
+    if (!options.keep) client.release();
+  }
 }
 
 const iso = (d: string | Date): string => new Date(d).toISOString();
@@ -260,44 +283,47 @@ export async function getBlastRadius(options: { query: TBlastRadiusQuery; sql?: 
   const n = plan.params.length;
   type PageRow = {
     rank: number;
+    id: string;
     digest: string;
     signedAt: string | null;
     otherTrustedSignatures: number;
     names: string[];
     deployments: Array<Omit<BlastRadiusDeployment, "since"> & { since: string }>;
   };
-  const [row] = await sql.query<{
-    artifacts: number;
-    only_trust: number;
-    deployments: number;
-    environments: BlastRadius["environments"];
-    page: PageRow[];
-  }>(
-    `${artsSql(plan)},
-    deps AS MATERIALIZED (
-      SELECT ranked.rank, e.name AS environment
-        FROM ranked JOIN deployments d ON d.artifact_id = ranked.id AND d.ended_at IS NULL
-        JOIN environments e ON e.id = d.environment_id),
-    page AS (
-      SELECT * FROM ranked WHERE $${n + 1}::int IS NULL OR (ranked.rank, ranked.digest) > ($${n + 1}::int, $${n + 2}::text)
-       ORDER BY ranked.rank, ranked.digest LIMIT $${n + 3})
-    SELECT (SELECT count(*) FROM ranked)::int AS artifacts,
-           (SELECT count(*) FROM ranked WHERE rank = 0)::int AS only_trust,
-           (SELECT count(*) FROM deps)::int AS deployments,
-           (SELECT COALESCE(json_agg(x ORDER BY x.environment), '[]'::json) FROM (
-              SELECT environment, count(*)::int AS deployments, (count(*) FILTER (WHERE rank = 0))::int AS "onlyTrust"
-                FROM deps GROUP BY environment) x) AS environments,
-           (SELECT COALESCE(json_agg(p ORDER BY p.rank, p.digest), '[]'::json) FROM (
-              SELECT page.rank, page.digest, page.signed_at AS "signedAt", page.other AS "otherTrustedSignatures",
-                     ARRAY(SELECT nm.name FROM artifact_names nm WHERE nm.artifact_id = page.id ORDER BY nm.first_seen_at, nm.name LIMIT 10) AS names,
-                     (SELECT COALESCE(json_agg(json_build_object('environment', e.name, 'workload', d.workload, 'namespace', d.namespace,
-                                                                 'cluster', d.cluster, 'since', d.started_at)
-                                               ORDER BY e.name, d.workload, d.namespace), '[]'::json)
-                        FROM deployments d JOIN environments e ON e.id = d.environment_id
-                       WHERE d.artifact_id = page.id AND d.ended_at IS NULL) AS deployments
-                FROM page) p) AS page`,
-    [...plan.params, cursor?.rank ?? null, cursor?.digest ?? null, limit + 1],
-  );
+  const run = (client: Sql) =>
+    client.query<{
+      artifacts: number;
+      only_trust: number;
+      deployments: number;
+      environments: BlastRadius["environments"];
+      page: PageRow[];
+    }>(
+      `${rankedSql(plan)},
+      deps AS MATERIALIZED (
+        SELECT ranked.rank, e.name AS environment
+          FROM ranked JOIN deployments d ON d.artifact_id = ranked.id AND d.ended_at IS NULL
+          JOIN environments e ON e.id = d.environment_id),
+      page AS (
+        SELECT * FROM ranked WHERE $${n + 1}::int IS NULL OR (ranked.rank, ranked.id) > ($${n + 1}::int, $${n + 2}::uuid)
+         ORDER BY ranked.rank, ranked.id LIMIT $${n + 3})
+      SELECT (SELECT count(*) FROM ranked)::int AS artifacts,
+             (SELECT count(*) FROM ranked WHERE rank = 0)::int AS only_trust,
+             (SELECT count(*) FROM deps)::int AS deployments,
+             (SELECT COALESCE(json_agg(x ORDER BY x.environment), '[]'::json) FROM (
+                SELECT environment, count(*)::int AS deployments, (count(*) FILTER (WHERE rank = 0))::int AS "onlyTrust"
+                  FROM deps GROUP BY environment) x) AS environments,
+             (SELECT COALESCE(json_agg(p ORDER BY p.rank, p.id), '[]'::json) FROM (
+                SELECT page.rank, page.id, a.digest, page.signed_at AS "signedAt", page.other AS "otherTrustedSignatures",
+                       ARRAY(SELECT nm.name FROM artifact_names nm WHERE nm.artifact_id = page.id ORDER BY nm.first_seen_at, nm.name LIMIT 10) AS names,
+                       (SELECT COALESCE(json_agg(json_build_object('environment', e.name, 'workload', d.workload, 'namespace', d.namespace,
+                                                                   'cluster', d.cluster, 'since', d.started_at)
+                                                 ORDER BY e.name, d.workload, d.namespace), '[]'::json)
+                          FROM deployments d JOIN environments e ON e.id = d.environment_id
+                         WHERE d.artifact_id = page.id AND d.ended_at IS NULL) AS deployments
+                  FROM page JOIN artifacts a ON a.id = page.id) p) AS page`,
+      [...plan.params, cursor?.rank ?? null, cursor?.id ?? null, limit + 1],
+    );
+  const [row] = options.sql ? await run(options.sql) : await readOnly((client) => run(sqlFromPg(client)));
   const rows = row?.page ?? [];
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
@@ -314,7 +340,7 @@ export async function getBlastRadius(options: { query: TBlastRadiusQuery; sql?: 
     })),
     environments: row?.environments ?? [],
     totals: { artifacts: row?.artifacts ?? 0, deployments: row?.deployments ?? 0, onlyTrust: row?.only_trust ?? 0 },
-    nextCursor: rows.length > limit && last ? encodeCursor(last.rank, last.digest) : null,
+    nextCursor: rows.length > limit && last ? encodeCursor(last.rank, last.id) : null,
   };
 }
 
@@ -343,32 +369,32 @@ export async function exportBlastRadiusCsv(options: {
 }): Promise<{ subject: BlastRadiusSubject; filename: string; stream: ReadableStream<Uint8Array> }> {
   // The subject first, on any pooled connection (an embedded database has only one: never hold two).
   const plan = await planFor(poolSql(), options.query);
-  const client = await pool().connect();
   let released = false;
+  const client = await readOnly(
+    async (c) => {
+      await c.query(
+        `DECLARE blast_radius NO SCROLL CURSOR FOR
+         ${rankedSql(plan)}
+         SELECT a.digest,
+                ARRAY(SELECT nm.name FROM artifact_names nm WHERE nm.artifact_id = ranked.id ORDER BY nm.first_seen_at, nm.name LIMIT 10) AS names,
+                ranked.signed_at, ranked.other, e.name AS environment, d.cluster, d.namespace, d.workload, d.started_at
+           FROM ranked
+           JOIN artifacts a ON a.id = ranked.id
+           LEFT JOIN deployments d ON d.artifact_id = ranked.id AND d.ended_at IS NULL
+           LEFT JOIN environments e ON e.id = d.environment_id
+          ORDER BY ranked.rank, ranked.id, e.name, d.workload, d.namespace`,
+        plan.params,
+      );
+      return c;
+    },
+    { keep: true },
+  );
   const release = async (commit: boolean) => {
     if (released) return;
     released = true;
     await client.query(commit ? "COMMIT" : "ROLLBACK").catch(() => {});
     client.release();
   };
-  try {
-    await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-    await client.query(
-      `DECLARE blast_radius NO SCROLL CURSOR FOR
-       ${artsSql(plan)}
-       SELECT ranked.digest,
-              ARRAY(SELECT nm.name FROM artifact_names nm WHERE nm.artifact_id = ranked.id ORDER BY nm.first_seen_at, nm.name LIMIT 10) AS names,
-              ranked.signed_at, ranked.other, e.name AS environment, d.cluster, d.namespace, d.workload, d.started_at
-         FROM ranked
-         LEFT JOIN deployments d ON d.artifact_id = ranked.id AND d.ended_at IS NULL
-         LEFT JOIN environments e ON e.id = d.environment_id
-        ORDER BY ranked.rank, ranked.digest, e.name, d.workload, d.namespace`,
-      plan.params,
-    );
-  } catch (error) {
-    await release(false);
-    throw error;
-  }
   const withSignedAt = plan.subject.kind === "key" || plan.subject.kind === "identity";
   const encoder = new TextEncoder();
   let headerSent = false;

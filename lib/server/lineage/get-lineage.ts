@@ -214,64 +214,178 @@ export async function getLineage(options: {
     }
     frontier = next;
   }
-  // Links among the nodes of the last level (a build and the platform image it also produced).
-  if (frontier.upA.length || frontier.downA.length || frontier.upB.length || frontier.downB.length) {
-    const rows = await sql.query<LevelRow>(CLOSING_SQL, [
-      frontier.upA,
-      frontier.downA,
-      frontier.upB,
-      frontier.downB,
-      (options.maxNodes ?? LINEAGE_MAX_NODES) * 4,
-      g.ids("artifact"),
-      g.ids("build"),
-      g.ids("source"),
-    ]);
-    for (const r of rows) {
-      const [fromKind, toKind] = EDGE_ENDS[r.edge];
-      g.edge(`${fromKind}:${r.f}`, `${toKind}:${r.t}`, r.edge);
-    }
-  }
-
-  // 2. Tags and deployments of the root and of downstream artefacts, one hop further.
+  // 2. Everything else in one round of queries run side by side (on as many pooled connections):
+  // links among the last level's nodes, tags and deployments of the root and downstream artefacts
+  // (one hop further), every artefact's signatures and attestations, the details of every node, and
+  // the trust entries the signatures and attestations name.
+  const maxNodes = options.maxNodes ?? LINEAGE_MAX_NODES;
+  const closing = frontier.upA.length || frontier.downA.length || frontier.upB.length || frontier.downB.length;
   const tagged = g.ids("artifact", (n) => (n.direction === "root" || n.direction === "downstream") && n.depth < depth);
-  const [tagRows, deploymentRows] = await Promise.all([
-    tagged.length
-      ? sql.query<{ artifact_id: string; tag_id: string; current: boolean; valid_from: Date; valid_to: Date | null }>(
-          `SELECT h.artifact_id, h.tag_id, bool_or(h.valid_to IS NULL) AS current, max(h.valid_from) AS valid_from,
-                  (array_agg(h.valid_to ORDER BY h.valid_from DESC))[1] AS valid_to
-             FROM tag_history h WHERE h.artifact_id = ANY($1::uuid[])
-            GROUP BY h.artifact_id, h.tag_id
-            ORDER BY bool_or(h.valid_to IS NULL) DESC, max(h.valid_from) DESC LIMIT $2`,
-          [tagged, g.room + 1],
-        )
-      : [],
-    tagged.length
-      ? sql.query<{
+  const artifactIds = g.ids("artifact");
+  const [closingRows, tagRows, deploymentRows, signatureRows, attestationRows, artifactRows, buildRows, sourceRows, trustRows] =
+    await Promise.all([
+      closing
+        ? sql.query<LevelRow>(CLOSING_SQL, [
+            frontier.upA,
+            frontier.downA,
+            frontier.upB,
+            frontier.downB,
+            maxNodes * 4,
+            artifactIds,
+            g.ids("build"),
+            g.ids("source"),
+          ])
+        : [],
+      tagged.length
+        ? sql.query<{
+            artifact_id: string;
+            tag_id: string;
+            current: boolean;
+            valid_from: Date;
+            valid_to: Date | null;
+            reference: string;
+            current_digest: string | null;
+            moved: boolean;
+            history: Array<{ digest: string; validFrom: string; validTo: string | null }> | null;
+          }>(
+            `WITH t AS (
+               SELECT h.artifact_id, h.tag_id, bool_or(h.valid_to IS NULL) AS current, max(h.valid_from) AS valid_from,
+                      (array_agg(h.valid_to ORDER BY h.valid_from DESC))[1] AS valid_to
+                 FROM tag_history h WHERE h.artifact_id = ANY($1::uuid[])
+                GROUP BY h.artifact_id, h.tag_id
+                ORDER BY bool_or(h.valid_to IS NULL) DESC, max(h.valid_from) DESC LIMIT $2)
+             SELECT t.*, tg.reference,
+                    (SELECT h.digest FROM tag_history h WHERE h.tag_id = t.tag_id AND h.valid_to IS NULL ORDER BY h.valid_from DESC LIMIT 1)
+                      AS current_digest,
+                    EXISTS (SELECT 1 FROM tag_history h WHERE h.tag_id = t.tag_id AND h.digest <>
+                              (SELECT f.digest FROM tag_history f WHERE f.tag_id = t.tag_id ORDER BY f.valid_from LIMIT 1)) AS moved,
+                    (SELECT json_agg(json_build_object('digest', x.digest, 'validFrom', x.valid_from, 'validTo', x.valid_to)
+                                     ORDER BY x.valid_from DESC)
+                       FROM (SELECT h.digest, h.valid_from, h.valid_to FROM tag_history h WHERE h.tag_id = t.tag_id
+                              ORDER BY h.valid_from DESC LIMIT ${TAG_HISTORY_LIMIT}) x) AS history
+               FROM t JOIN tags tg ON tg.id = t.tag_id
+              ORDER BY t.current DESC, t.valid_from DESC`,
+            [tagged, g.room + 1],
+          )
+        : [],
+      tagged.length
+        ? sql.query<{
+            id: string;
+            artifact_id: string;
+            environment: string;
+            cluster: string | null;
+            namespace: string | null;
+            workload: string;
+            started_at: Date;
+            ended_at: Date | null;
+            pinned: boolean;
+            policy_pass: boolean | null;
+          }>(
+            `SELECT d.id, a.id AS artifact_id, e.name AS environment, d.cluster, d.namespace, d.workload, d.started_at, d.ended_at,
+                    d.pinned, d.policy_pass
+               FROM unnest($1::uuid[]) AS a(id)
+               CROSS JOIN LATERAL (
+                 SELECT d.* FROM deployments d WHERE d.artifact_id = a.id
+                  ORDER BY (d.ended_at IS NULL) DESC, d.started_at DESC LIMIT ${PER_ARTIFACT_LIMIT + 1}) d
+               JOIN environments e ON e.id = d.environment_id`,
+            [tagged],
+          )
+        : [],
+      sql.query<
+        { id: string; artifact_id: string; format: string; verdict: string | null; verdict_reason: string | null } & SignerEvidence
+      >(
+        `SELECT s.* FROM unnest($1::uuid[]) AS a(id)
+         CROSS JOIN LATERAL (
+           SELECT s.id, s.artifact_id, s.format, s.verdict, s.verdict_reason,
+                  s.evidence->>'keyFingerprint' AS key_fingerprint, s.evidence->>'trustedAs' AS trusted_as,
+                  s.evidence->>'identity' AS identity, s.evidence->>'issuer' AS issuer
+             FROM signatures s WHERE s.artifact_id = a.id ORDER BY s.created_at DESC LIMIT ${PER_ARTIFACT_LIMIT + 1}) s`,
+        [artifactIds],
+      ),
+      sql.query<
+        {
           id: string;
           artifact_id: string;
-          environment: string;
-          cluster: string | null;
-          namespace: string | null;
-          workload: string;
-          started_at: Date;
-          ended_at: Date | null;
-          pinned: boolean;
-          policy_pass: boolean | null;
-        }>(
-          `SELECT d.id, a.id AS artifact_id, e.name AS environment, d.cluster, d.namespace, d.workload, d.started_at, d.ended_at,
-                  d.pinned, d.policy_pass
-             FROM unnest($1::uuid[]) AS a(id)
-             CROSS JOIN LATERAL (
-               SELECT d.* FROM deployments d WHERE d.artifact_id = a.id
-                ORDER BY (d.ended_at IS NULL) DESC, d.started_at DESC LIMIT ${PER_ARTIFACT_LIMIT + 1}) d
-             JOIN environments e ON e.id = d.environment_id`,
-          [tagged],
-        )
-      : [],
-  ]);
+          predicate_type: string;
+          verdict: string | null;
+          verdict_reason: string | null;
+          build_id: string | null;
+        } & SignerEvidence
+      >(
+        `SELECT x.* FROM unnest($1::uuid[]) AS a(id)
+         CROSS JOIN LATERAL (
+           SELECT t.id, s.artifact_id, t.predicate_type, t.verdict, t.verdict_reason, t.build_id,
+                  t.evidence->>'keyFingerprint' AS key_fingerprint, t.evidence->>'trustedAs' AS trusted_as,
+                  t.evidence->>'identity' AS identity, t.evidence->>'issuer' AS issuer
+             FROM attestation_subjects s JOIN attestations t ON t.id = s.attestation_id
+            WHERE s.artifact_id = a.id ORDER BY t.created_at DESC LIMIT ${PER_ARTIFACT_LIMIT + 1}) x`,
+        [artifactIds],
+      ),
+      sql.query<{
+        id: string;
+        digest: string;
+        kind: string;
+        names: string[];
+        sig_verdicts: Array<string | null>;
+        att_verdicts: Array<string | null>;
+      }>(
+        `SELECT a.id, a.digest, a.kind::text AS kind,
+                ARRAY(SELECT n.name FROM artifact_names n WHERE n.artifact_id = a.id ORDER BY n.first_seen_at, n.name LIMIT 5) AS names,
+                ARRAY(SELECT DISTINCT s.verdict FROM signatures s WHERE s.artifact_id = a.id) AS sig_verdicts,
+                ARRAY(SELECT DISTINCT t.verdict FROM attestation_subjects x JOIN attestations t ON t.id = x.attestation_id
+                       WHERE x.artifact_id = a.id) AS att_verdicts
+           FROM artifacts a WHERE a.id = ANY($1::uuid[])`,
+        [artifactIds],
+      ),
+      sql.query<{
+        id: string;
+        builder_id: string;
+        invocation_id: string;
+        build_type: string | null;
+        outcome: string;
+        finished_at: Date | null;
+        verdicts: Array<string | null>;
+      }>(
+        `SELECT b.id, b.builder_id, b.invocation_id, b.build_type, b.outcome, b.finished_at,
+                ARRAY(SELECT DISTINCT t.verdict FROM attestations t WHERE t.build_id = b.id) AS verdicts
+           FROM builds b WHERE b.id = ANY($1::uuid[])`,
+        [g.ids("build")],
+      ),
+      sql.query<{ id: string; repository: string; commit: string }>(
+        `SELECT id, repository, commit FROM sources WHERE id = ANY($1::uuid[])`,
+        [g.ids("source")],
+      ),
+      // The trust entries named by the evidence of these artefacts' signatures and attestations (bounded by them).
+      sql.query<TrustRow>(
+        `WITH ev AS MATERIALIZED (
+           SELECT s.evidence FROM signatures s WHERE s.artifact_id = ANY($1::uuid[]) AND s.evidence IS NOT NULL
+           UNION ALL
+           SELECT t.evidence FROM attestation_subjects x JOIN attestations t ON t.id = x.attestation_id
+            WHERE x.artifact_id = ANY($1::uuid[]) AND t.evidence IS NOT NULL),
+         names AS (SELECT DISTINCT evidence->>'trustedAs' AS v FROM ev WHERE evidence ? 'trustedAs'),
+         fingerprints AS (SELECT DISTINCT evidence->>'keyFingerprint' AS v FROM ev WHERE evidence ? 'keyFingerprint'),
+         identities AS (SELECT DISTINCT evidence->>'identity' AS v FROM ev WHERE evidence ? 'identity')
+         SELECT 'keys' AS kind, id, name, fingerprint, NULL AS subject, NULL AS issuer, revoked_at, valid_from, valid_until
+           FROM trusted_keys WHERE name IN (SELECT v FROM names) OR fingerprint IN (SELECT v FROM fingerprints)
+         UNION ALL
+         SELECT 'identities', id, name, NULL, subject, issuer, revoked_at, valid_from, valid_until
+           FROM trusted_identities WHERE name IN (SELECT v FROM names) OR (NOT subject_is_regex AND subject IN (SELECT v FROM identities))
+         UNION ALL
+         SELECT 'x509-roots', id, name, fingerprint, subject, NULL, revoked_at, valid_from, valid_until
+           FROM trusted_x509_roots WHERE name IN (SELECT v FROM names)`,
+        [artifactIds],
+      ),
+    ]);
+
+  for (const r of closingRows) {
+    const [fromKind, toKind] = EDGE_ENDS[r.edge];
+    g.edge(`${fromKind}:${r.f}`, `${toKind}:${r.t}`, r.edge);
+  }
   const depthOf = (kind: LineageNodeKind, rowId: string) => g.nodes.get(`${kind}:${rowId}`)?.depth ?? 0;
+  const tagDetails = new Map<string, (typeof tagRows)[number]>();
   for (const t of tagRows) {
     if (!g.add("tag", t.tag_id, depthOf("artifact", t.artifact_id) + 1, "downstream").present) continue;
+    tagDetails.set(t.tag_id, t);
     g.edge(`artifact:${t.artifact_id}`, `tag:${t.tag_id}`, t.current ? "tagged" : "was-tagged", {
       validFrom: iso(t.valid_from) as string,
       validTo: t.current ? null : iso(t.valid_to),
@@ -292,37 +406,6 @@ export async function getLineage(options: {
   }
 
   // 3. Leaves: every artefact's signatures and attestations.
-  const artifactIds = g.ids("artifact");
-  const [signatureRows, attestationRows] = await Promise.all([
-    sql.query<{ id: string; artifact_id: string; format: string; verdict: string | null; verdict_reason: string | null } & SignerEvidence>(
-      `SELECT s.* FROM unnest($1::uuid[]) AS a(id)
-       CROSS JOIN LATERAL (
-         SELECT s.id, s.artifact_id, s.format, s.verdict, s.verdict_reason,
-                s.evidence->>'keyFingerprint' AS key_fingerprint, s.evidence->>'trustedAs' AS trusted_as,
-                s.evidence->>'identity' AS identity, s.evidence->>'issuer' AS issuer
-           FROM signatures s WHERE s.artifact_id = a.id ORDER BY s.created_at DESC LIMIT ${PER_ARTIFACT_LIMIT + 1}) s`,
-      [artifactIds],
-    ),
-    sql.query<
-      {
-        id: string;
-        artifact_id: string;
-        predicate_type: string;
-        verdict: string | null;
-        verdict_reason: string | null;
-        build_id: string | null;
-      } & SignerEvidence
-    >(
-      `SELECT x.* FROM unnest($1::uuid[]) AS a(id)
-       CROSS JOIN LATERAL (
-         SELECT t.id, s.artifact_id, t.predicate_type, t.verdict, t.verdict_reason, t.build_id,
-                t.evidence->>'keyFingerprint' AS key_fingerprint, t.evidence->>'trustedAs' AS trusted_as,
-                t.evidence->>'identity' AS identity, t.evidence->>'issuer' AS issuer
-           FROM attestation_subjects s JOIN attestations t ON t.id = s.attestation_id
-          WHERE s.artifact_id = a.id ORDER BY t.created_at DESC LIMIT ${PER_ARTIFACT_LIMIT + 1}) x`,
-      [artifactIds],
-    ),
-  ]);
   const leafCount = new Map<string, number>();
   const overPerArtifactLimit = (kind: string, artifactId: string) => {
     const k = `${kind}:${artifactId}`;
@@ -349,77 +432,6 @@ export async function getLineage(options: {
     g.edge(`artifact:${a.artifact_id}`, `attestation:${a.id}`, "attestation");
     if (a.build_id) g.edge(`attestation:${a.id}`, `build:${a.build_id}`, "provenance");
   }
-
-  // 4. Details of every node, and the keys and identities signatures relied on.
-  const evidence = [...signers.values()];
-  const names = [...new Set(evidence.map((e) => e.trusted_as).filter((v): v is string => !!v))];
-  const fingerprints = [...new Set(evidence.map((e) => e.key_fingerprint).filter((v): v is string => !!v))];
-  const identities = [...new Set(evidence.map((e) => e.identity).filter((v): v is string => !!v))];
-  const [artifactRows, buildRows, sourceRows, tagDetails, trustRows] = await Promise.all([
-    sql.query<{
-      id: string;
-      digest: string;
-      kind: string;
-      names: string[];
-      sig_verdicts: Array<string | null>;
-      att_verdicts: Array<string | null>;
-    }>(
-      `SELECT a.id, a.digest, a.kind::text AS kind,
-              ARRAY(SELECT n.name FROM artifact_names n WHERE n.artifact_id = a.id ORDER BY n.first_seen_at, n.name LIMIT 5) AS names,
-              ARRAY(SELECT DISTINCT s.verdict FROM signatures s WHERE s.artifact_id = a.id) AS sig_verdicts,
-              ARRAY(SELECT DISTINCT t.verdict FROM attestation_subjects x JOIN attestations t ON t.id = x.attestation_id
-                     WHERE x.artifact_id = a.id) AS att_verdicts
-         FROM artifacts a WHERE a.id = ANY($1::uuid[])`,
-      [artifactIds],
-    ),
-    sql.query<{
-      id: string;
-      builder_id: string;
-      invocation_id: string;
-      build_type: string | null;
-      outcome: string;
-      finished_at: Date | null;
-      verdicts: Array<string | null>;
-    }>(
-      `SELECT b.id, b.builder_id, b.invocation_id, b.build_type, b.outcome, b.finished_at,
-              ARRAY(SELECT DISTINCT t.verdict FROM attestations t WHERE t.build_id = b.id) AS verdicts
-         FROM builds b WHERE b.id = ANY($1::uuid[])`,
-      [g.ids("build")],
-    ),
-    sql.query<{ id: string; repository: string; commit: string }>(`SELECT id, repository, commit FROM sources WHERE id = ANY($1::uuid[])`, [
-      g.ids("source"),
-    ]),
-    sql.query<{
-      id: string;
-      reference: string;
-      current_digest: string | null;
-      moved: boolean;
-      history: Array<{ digest: string; validFrom: string; validTo: string | null }> | null;
-    }>(
-      `SELECT t.id, t.reference,
-              (SELECT h.digest FROM tag_history h WHERE h.tag_id = t.id AND h.valid_to IS NULL ORDER BY h.valid_from DESC LIMIT 1) AS current_digest,
-              EXISTS (SELECT 1 FROM tag_history h WHERE h.tag_id = t.id AND h.digest <>
-                        (SELECT f.digest FROM tag_history f WHERE f.tag_id = t.id ORDER BY f.valid_from LIMIT 1)) AS moved,
-              (SELECT json_agg(json_build_object('digest', x.digest, 'validFrom', x.valid_from, 'validTo', x.valid_to) ORDER BY x.valid_from DESC)
-                 FROM (SELECT h.digest, h.valid_from, h.valid_to FROM tag_history h WHERE h.tag_id = t.id
-                        ORDER BY h.valid_from DESC LIMIT ${TAG_HISTORY_LIMIT}) x) AS history
-         FROM tags t WHERE t.id = ANY($1::uuid[])`,
-      [g.ids("tag")],
-    ),
-    evidence.length
-      ? sql.query<TrustRow>(
-          `SELECT 'keys' AS kind, id, name, fingerprint, NULL AS subject, NULL AS issuer, revoked_at, valid_from, valid_until
-             FROM trusted_keys WHERE name = ANY($1::text[]) OR fingerprint = ANY($2::text[])
-           UNION ALL
-           SELECT 'identities', id, name, NULL, subject, issuer, revoked_at, valid_from, valid_until
-             FROM trusted_identities WHERE name = ANY($1::text[]) OR (NOT subject_is_regex AND subject = ANY($3::text[]))
-           UNION ALL
-           SELECT 'x509-roots', id, name, fingerprint, subject, NULL, revoked_at, valid_from, valid_until
-             FROM trusted_x509_roots WHERE name = ANY($1::text[])`,
-          [names, fingerprints, identities],
-        )
-      : [],
-  ]);
 
   // Keys: the trust entry a signature counts for (trustedAs), else the trusted key with its
   // fingerprint, else the exact trusted identity; a signer the store does not know is `untrusted`.
@@ -482,7 +494,7 @@ export async function getLineage(options: {
     const leafDepth = (g.nodes.get(from)?.depth ?? 0) + 1;
     const known = keyNodes.get(key.id);
     if (known) known.depth = Math.min(known.depth, leafDepth);
-    else if (keyNodes.size + g.nodes.size < (options.maxNodes ?? LINEAGE_MAX_NODES)) keyNodes.set(key.id, { ...key, depth: leafDepth });
+    else if (keyNodes.size + g.nodes.size < maxNodes) keyNodes.set(key.id, { ...key, depth: leafDepth });
     else {
       g.truncated = true;
       continue;
@@ -539,8 +551,8 @@ export async function getLineage(options: {
       commit: s.commit,
     });
   }
-  for (const t of tagDetails) {
-    const n = at("tag", t.id);
+  for (const t of tagDetails.values()) {
+    const n = at("tag", t.tag_id);
     if (!n) continue;
     const id = `tag:${t.reference}`;
     publicId.set(n.key, id);
