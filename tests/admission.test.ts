@@ -386,9 +386,20 @@ describe("admission gate", () => {
     expect(concurrent.map((c) => c.decisionId)).toEqual([first.decisionId, first.decisionId]);
     expect(await counts()).toEqual({ ...before, ledger: ledgerAfterSigning });
 
+    // Two identical new reviews at the same instant: one decision, both answered with it.
+    const fresh = admissionReview({ containers: [{ name: "api", image: pinned("api", API) }] });
+    const racing = await Promise.all([decide(fresh), decide(fresh), decide(fresh)]);
+    expect(new Set(racing.map((r) => r.decisionId)).size).toBe(1);
+    expect(racing.filter((r) => !r.replayed)).toHaveLength(1);
+    expect(await db().admissionDecision.count({ where: { requestUid: fresh.request.uid } })).toBe(1);
+    before.decisions += 1;
+    before.documents += 1;
+    before.ledger += 2;
+    const ledgerAfterRace = ledgerAfterSigning + 2;
+
     const changed = { ...review, request: { ...review.request, namespace: "staging" } };
     await expect(decide(changed)).rejects.toMatchObject({ code: "conflict", status: 409 });
-    expect(await counts()).toEqual({ ...before, ledger: ledgerAfterSigning });
+    expect(await counts()).toEqual({ ...before, ledger: ledgerAfterRace });
   });
 
   describe("over the route (withApi: token auth, problem+json)", () => {

@@ -22,7 +22,7 @@ import { loadArtifactFacts } from "@/lib/server/evaluation/artifact-facts";
 import { sha256Hex } from "@/lib/server/ingest/store-documents";
 import { uuidv7 } from "@/lib/server/ingest/uuid";
 import { enqueueJob } from "@/lib/server/jobs/queue";
-import { appendLedgerEntriesSql, lockLedgerSql } from "@/lib/server/ledger/append-ledger-entry";
+import { appendLedgerEntriesSql } from "@/lib/server/ledger/append-ledger-entry";
 import { NAMESPACES_SETTING } from "./schemas";
 
 export type AdmissionReviewResponse = {
@@ -50,15 +50,6 @@ type Decision = {
 
 // Reads run on any pooled connection; only the short write transaction takes the ledger lock.
 const pooled: Sql = { query: async <T>(text: string, params: unknown[] = []) => (await pool().query(text, params)).rows as T[] };
-
-// Decisions wait for the ledger lock in memory, not on a pooled connection (see store-documents.ts).
-const globalForTurn = globalThis as unknown as { vitrineAdmissionTurn?: Promise<unknown> };
-function inTurn<T>(fn: () => Promise<T>): Promise<T> {
-  const previous = globalForTurn.vitrineAdmissionTurn ?? Promise.resolve();
-  const run = previous.then(fn, fn);
-  globalForTurn.vitrineAdmissionTurn = run.catch(() => undefined);
-  return run;
-}
 
 function responseOf(uid: string, allowed: boolean, message: string | null, warnings: string[]): AdmissionReviewResponse {
   return {
@@ -90,14 +81,17 @@ async function loadEnvironmentPolicy(sql: Sql, namespace: string): Promise<{ env
   return { environment, policy: defaultPolicy(environment) };
 }
 
-/** Each image's artefact: by digest, or (where the policy allows tags) what its tag points at now, with policy facts. */
-async function resolveImages(sql: Sql, review: AdmissionReviewRequest, policy: TrustPolicy): Promise<Map<string, ImageResolution>> {
+/**
+ * Each image's artefact with its policy facts: by digest, or what its tag points at now. Looked up beside the
+ * policy rather than after it, so tags are resolved even where the policy refuses them (decideImage ignores those).
+ */
+async function resolveImages(sql: Sql, review: AdmissionReviewRequest): Promise<Map<string, ImageResolution>> {
   const digests: string[] = [];
   const tags: string[] = [];
   for (const { ref } of review.images) {
     if (!ref) continue;
     if (ref.digest) digests.push(ref.digest);
-    else if (!policy.requireDigestPinning) tags.push(tagReferenceOf(ref));
+    else tags.push(tagReferenceOf(ref));
   }
   const out = new Map<string, ImageResolution>();
   if (digests.length === 0 && tags.length === 0) return out;
@@ -134,61 +128,63 @@ type StoredDecision = {
   images: ImageDecision[];
 };
 
-async function record(
-  sql: Sql,
-  options: { actor: Actor; decision: Decision; body: Uint8Array; sha256: string; contentType: string; now: Date },
-): Promise<AdmissionOutcome> {
-  const { decision, now } = options;
-  const { review } = decision;
-  // Taken first: the uid check, the rows and the ledger chain see one order.
-  await lockLedgerSql(sql);
+type RecordOptions = { actor: Actor; decision: Decision; body: Uint8Array; sha256: string; contentType: string; now: Date };
+
+/**
+ * The decision this uid got before, answered again; a different review under the same uid is a conflict. null when
+ * there is none after all (a concurrent identical review rolled back): the caller tries again.
+ */
+async function replay(sql: Sql, options: RecordOptions): Promise<AdmissionOutcome | null> {
+  const { uid } = options.decision.review;
   const [stored] = await sql.query<StoredDecision>(
     `SELECT d.id, d.document_id, doc.sha256, d.allowed, d.message, d.images
        FROM admission_decisions d JOIN documents doc ON doc.id = d.document_id WHERE d.request_uid = $1`,
-    [review.uid],
+    [uid],
   );
-  if (stored) {
-    if (stored.sha256 !== options.sha256) {
-      throw new AppError("conflict", `The AdmissionReview uid ${review.uid} was already decided for a different request`, {
-        errors: [{ path: "$.request.uid", message: "was already used by a different AdmissionReview" }],
-      });
-    }
-    return {
-      answer: responseOf(review.uid, stored.allowed, stored.message, admissionWarnings(stored.images)),
-      decisionId: stored.id,
-      documentId: stored.document_id,
-      replayed: true,
-    };
+  if (!stored) return null;
+  if (stored.sha256 !== options.sha256) {
+    throw new AppError("conflict", `The AdmissionReview uid ${uid} was already decided for a different request`, {
+      errors: [{ path: "$.request.uid", message: "was already used by a different AdmissionReview" }],
+    });
   }
-  const tokenId = options.actor.kind === "token" ? options.actor.id : null;
-  const [inserted] = await sql.query<{ id: string }>(
-    `INSERT INTO documents (id, sha256, format, route, content_type, body, size_bytes, token_id, received_at)
-     VALUES ($1::uuid, $2, 'admission-review', 'admission', $3, $4, $5, $6::uuid, $7::timestamptz)
-     ON CONFLICT DO NOTHING RETURNING id`,
+  return {
+    answer: responseOf(uid, stored.allowed, stored.message, admissionWarnings(stored.images)),
+    decisionId: stored.id,
+    documentId: stored.document_id,
+    replayed: true,
+  };
+}
+
+/**
+ * Keeps a decision in one transaction: the review (content-addressed), the decision row (unique per uid: a second
+ * review with a decided uid inserts nothing and is answered from the first), the evaluation job, and the ledger
+ * entries. Only the ledger append takes the ledger lock, at the end, so concurrent decisions overlap until then.
+ */
+async function record(sql: Sql, options: RecordOptions): Promise<AdmissionOutcome | null> {
+  const { decision, now } = options;
+  const { review } = decision;
+  const decisionId = uuidv7(now.getTime());
+  const [row] = await sql.query<{ document_id: string | null; decided: boolean }>(
+    `WITH doc AS (
+       INSERT INTO documents (id, sha256, format, route, content_type, body, size_bytes, token_id, received_at)
+       VALUES ($1::uuid, $2, 'admission-review', 'admission', $3, $4, $5, $6::uuid, $7::timestamptz)
+       ON CONFLICT DO NOTHING RETURNING id),
+     doc_id AS (SELECT id FROM doc UNION ALL SELECT id FROM documents WHERE sha256 = $2 LIMIT 1),
+     decision AS (
+       INSERT INTO admission_decisions (id, document_id, request_uid, environment, namespace, workload_kind, workload_name,
+                                        operation, dry_run, allowed, images, message, requested_by, decided_at, duration_ms)
+       SELECT $8::uuid, doc_id.id, $9, $10, $11, $12, $13, $14, $15, $16, $17::jsonb, $18, $19, $7::timestamptz, $20 FROM doc_id
+       ON CONFLICT (request_uid) DO NOTHING RETURNING document_id)
+     SELECT (SELECT id FROM doc_id) AS document_id, EXISTS (SELECT 1 FROM decision) AS decided`,
     [
       uuidv7(now.getTime()),
       options.sha256,
       options.contentType,
       Buffer.from(options.body.buffer, options.body.byteOffset, options.body.byteLength),
       options.body.byteLength,
-      tokenId,
+      options.actor.kind === "token" ? options.actor.id : null,
       now.toISOString(),
-    ],
-  );
-  // Content-addressed: the same bytes already stored are the same document.
-  const documentId =
-    inserted?.id ?? (await sql.query<{ id: string }>("SELECT id FROM documents WHERE sha256 = $1", [options.sha256]))[0]?.id;
-  if (!documentId) throw new AppError("conflict", "The AdmissionReview could not be stored; send it again");
-  const decisionId = uuidv7(now.getTime());
-  const artifactIds = [...new Set(decision.images.map((i) => i.artifactId).filter((id): id is string => id !== null))];
-  const digests = [...new Set(decision.images.map((i) => i.digest).filter((d): d is string => d !== null))];
-  await sql.query(
-    `INSERT INTO admission_decisions (id, document_id, request_uid, environment, namespace, workload_kind, workload_name, operation,
-                                      dry_run, allowed, images, message, requested_by, decided_at, duration_ms)
-     VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13, $14::timestamptz, $15)`,
-    [
       decisionId,
-      documentId,
       review.uid,
       decision.environment,
       review.namespace,
@@ -200,50 +196,13 @@ async function record(
       JSON.stringify(decision.images),
       decision.message,
       review.username,
-      now.toISOString(),
       decision.durationMs,
     ],
   );
-  const actor = actorRef(options.actor);
-  await appendLedgerEntriesSql(
-    sql,
-    [
-      {
-        kind: "document.accepted",
-        actor,
-        subject: digests[0] ? `artifact:${digests[0]}` : null,
-        documentId,
-        payload: {
-          sha256: `sha256:${options.sha256}`,
-          route: "admission",
-          format: "admission-review",
-          type: "AdmissionReview",
-          uid: review.uid,
-          artifacts: digests.slice(0, 100),
-        },
-        now,
-      },
-      {
-        kind: decision.allowed ? "admission.allowed" : "admission.denied",
-        actor,
-        subject: `environment:${decision.environment}`,
-        documentId,
-        payload: {
-          decisionId,
-          uid: review.uid,
-          environment: decision.environment,
-          namespace: review.namespace,
-          workload: workloadLabel(review),
-          operation: review.operation,
-          dryRun: review.dryRun,
-          allowed: decision.allowed,
-          images: decision.images.map((i) => ({ reference: i.reference, digest: i.digest, pass: i.pass, failures: i.failures })),
-        } as unknown as JsonValue,
-        now,
-      },
-    ],
-    { locked: true },
-  );
+  if (!row?.decided || !row.document_id) return replay(sql, options);
+  const documentId = row.document_id;
+  const artifactIds = [...new Set(decision.images.map((i) => i.artifactId).filter((id): id is string => id !== null))];
+  const digests = [...new Set(decision.images.map((i) => i.digest).filter((d): d is string => d !== null))];
   if (artifactIds.length) {
     // A waiting job for the same artefacts absorbs this one (a rollout sends many identical pods).
     const key = createHash("sha256")
@@ -252,12 +211,53 @@ async function record(
       .slice(0, 32);
     await enqueueJob(sql, { kind: "artifacts.changed", payload: { artifactIds }, dedupeKey: `artifacts.changed:${key}` });
   }
+  const actor = actorRef(options.actor);
+  await appendLedgerEntriesSql(sql, [
+    {
+      kind: "document.accepted",
+      actor,
+      subject: digests[0] ? `artifact:${digests[0]}` : null,
+      documentId,
+      payload: {
+        sha256: `sha256:${options.sha256}`,
+        route: "admission",
+        format: "admission-review",
+        type: "AdmissionReview",
+        uid: review.uid,
+        artifacts: digests.slice(0, 100),
+      },
+      now,
+    },
+    {
+      kind: decision.allowed ? "admission.allowed" : "admission.denied",
+      actor,
+      subject: `environment:${decision.environment}`,
+      documentId,
+      payload: {
+        decisionId,
+        uid: review.uid,
+        environment: decision.environment,
+        namespace: review.namespace,
+        workload: workloadLabel(review),
+        operation: review.operation,
+        dryRun: review.dryRun,
+        allowed: decision.allowed,
+        images: decision.images.map((i) => ({ reference: i.reference, digest: i.digest, pass: i.pass, failures: i.failures })),
+      } as unknown as JsonValue,
+      now,
+    },
+  ]);
   return {
     answer: responseOf(review.uid, decision.allowed, decision.message, admissionWarnings(decision.images)),
     decisionId,
     documentId,
     replayed: false,
   };
+}
+
+/** A unique violation: an identical review committed by a concurrent request in the meantime. */
+function isConcurrentDuplicate(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === "23505";
 }
 
 /**
@@ -289,8 +289,10 @@ export async function reviewAdmission(options: {
   if (!parsed.ok) throw new AppError("unprocessable", parsed.detail, { errors: parsed.errors });
   const review = parsed.review;
 
-  const { environment, policy } = await loadEnvironmentPolicy(pooled, review.namespace);
-  const resolutions = await resolveImages(pooled, review, policy);
+  const [{ environment, policy }, resolutions] = await Promise.all([
+    loadEnvironmentPolicy(pooled, review.namespace),
+    resolveImages(pooled, review),
+  ]);
   const images = review.images.map((image) => decideImage({ image, policy, resolution: resolutions.get(image.image) ?? null }));
   const allowed = images.every((i) => i.pass);
   const decision: Decision = {
@@ -301,17 +303,22 @@ export async function reviewAdmission(options: {
     message: admissionMessage({ workload: workloadLabel(review), namespace: review.namespace, environment, images }),
     durationMs: Math.round((performance.now() - started) * 1000) / 1000,
   };
-  const sha256 = sha256Hex(options.body);
-  return inTurn(() =>
-    withTransaction((sql) =>
-      record(sql, {
-        actor: options.actor,
-        decision,
-        body: options.body,
-        sha256,
-        contentType: mediaTypeOf(options.contentType),
-        now: options.now,
-      }),
-    ),
-  );
+  const keep: RecordOptions = {
+    actor: options.actor,
+    decision,
+    body: options.body,
+    sha256: sha256Hex(options.body),
+    contentType: mediaTypeOf(options.contentType),
+    now: options.now,
+  };
+  // Two identical reviews at the same instant: the one that waited sees the other's rows when it tries again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const outcome = await withTransaction((sql) => record(sql, keep));
+      if (outcome) return outcome;
+    } catch (error) {
+      if (attempt >= 3 || !isConcurrentDuplicate(error)) throw error;
+    }
+    if (attempt >= 3) throw new AppError("conflict", "The AdmissionReview could not be recorded; send it again");
+  }
 }
