@@ -51,6 +51,16 @@ const ZEnv = z
     VITRINE_TRUST_PROXY: z.enum(["true", "false"]).optional().default("false"),
     NEXTAUTH_SECRET: z.string().min(32, "must be at least 32 characters (try: openssl rand -base64 32)").optional(),
     NEXTAUTH_URL: z.url("must be an absolute URL such as https://vitrine.example.com").optional(),
+    // Links in notifications point here (default NEXTAUTH_URL); docs/notifications.md.
+    VITRINE_PUBLIC_URL: z
+      .url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://vitrine.example.com" })
+      .transform((u) => u.replace(/\/+$/, ""))
+      .optional(),
+    // Email notifications: smtp://[user:pass@]host[:port] (STARTTLS when offered) or smtps:// (TLS from the start).
+    VITRINE_SMTP_URL: z
+      .url({ protocol: /^smtps?$/, error: "must be smtp://[user:password@]host[:port] or smtps://..." })
+      .optional(),
+    VITRINE_SMTP_FROM: z.email("must be an email address such as vitrine@example.com").optional(),
     OIDC_ISSUER: z.url("must be the issuer URL, e.g. https://login.example.com/realms/acme").optional(),
     OIDC_CLIENT_ID: z.string().min(1).optional(),
     OIDC_CLIENT_SECRET: z.string().min(1).optional(),
@@ -88,6 +98,9 @@ const ZEnv = z
         path: ["OIDC_ISSUER"],
         message: "OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET must be set together",
       });
+    }
+    if (Boolean(env.VITRINE_SMTP_URL) !== Boolean(env.VITRINE_SMTP_FROM)) {
+      ctx.addIssue({ code: "custom", path: ["VITRINE_SMTP_URL"], message: "VITRINE_SMTP_URL and VITRINE_SMTP_FROM must be set together" });
     }
   });
 
