@@ -259,10 +259,18 @@ export async function getLineage(options: {
                       AS current_digest,
                     EXISTS (SELECT 1 FROM tag_history h WHERE h.tag_id = t.tag_id AND h.digest <>
                               (SELECT f.digest FROM tag_history f WHERE f.tag_id = t.tag_id ORDER BY f.valid_from LIMIT 1)) AS moved,
+                    -- Newest first, one index probe per step: a tag like latest can have thousands of intervals.
                     (SELECT json_agg(json_build_object('digest', x.digest, 'validFrom', x.valid_from, 'validTo', x.valid_to)
                                      ORDER BY x.valid_from DESC)
-                       FROM (SELECT h.digest, h.valid_from, h.valid_to FROM tag_history h WHERE h.tag_id = t.tag_id
-                              ORDER BY h.valid_from DESC LIMIT ${TAG_HISTORY_LIMIT}) x) AS history
+                       FROM (WITH RECURSIVE r AS (
+                               (SELECT h.digest, h.valid_from, h.valid_to, 1 AS n FROM tag_history h WHERE h.tag_id = t.tag_id
+                                 ORDER BY h.valid_from DESC LIMIT 1)
+                               UNION ALL
+                               SELECT p.digest, p.valid_from, p.valid_to, r.n + 1 FROM r CROSS JOIN LATERAL (
+                                 SELECT h.digest, h.valid_from, h.valid_to FROM tag_history h
+                                  WHERE h.tag_id = t.tag_id AND h.valid_from < r.valid_from ORDER BY h.valid_from DESC LIMIT 1) p
+                               WHERE r.n < ${TAG_HISTORY_LIMIT})
+                             SELECT * FROM r) x) AS history
                FROM t JOIN tags tg ON tg.id = t.tag_id
               ORDER BY t.current DESC, t.valid_from DESC`,
             [tagged, g.room + 1],
