@@ -35,6 +35,8 @@ const TRUST_ROLES: E2eRole[] = ["admin", "security"];
 const TRUST_SCOPES: E2eScope[] = ["admin"];
 /** Tokens for reading: `read`, and `admin` (manages trust from git, so it must read what it manages). */
 const READ_SCOPES: E2eScope[] = ["read", "admin"];
+/** DESIGN.md "Roles": alerts are triaged by admin, security and on-call, in person (no token scope triages). */
+const TRIAGE_ROLES: E2eRole[] = ["admin", "security", "oncall"];
 
 function api(options: { roles?: readonly E2eRole[]; scopes?: readonly E2eScope[] }): Record<Principal, Cell> {
   const cells = { anonymous: "anon" } as Record<Principal, Cell>;
@@ -65,6 +67,41 @@ export const ACCESS: Record<string, Entry> = {
   "GET /api/health": { cells: everyone(), allowed: 200 },
 
   "GET /api/v1/artifacts": { cells: api({ roles: ALL_ROLES, scopes: READ_SCOPES }), allowed: 200 },
+  // Alerts: everyone who reads sees the queue; triage (a valid body for an unknown alert: 404) is for triagers.
+  "GET /api/v1/alerts": { cells: api({ roles: ALL_ROLES, scopes: READ_SCOPES }), allowed: 200 },
+  "GET /api/v1/alerts/[id]": { cells: api({ roles: ALL_ROLES, scopes: READ_SCOPES }), path: `/api/v1/alerts/${UNKNOWN_ID}`, allowed: 404 },
+  "POST /api/v1/alerts/[id]/acknowledge": {
+    cells: api({ roles: TRIAGE_ROLES }),
+    path: `/api/v1/alerts/${UNKNOWN_ID}/acknowledge`,
+    body: {},
+    allowed: 404,
+  },
+  "POST /api/v1/alerts/[id]/assign": {
+    cells: api({ roles: TRIAGE_ROLES }),
+    path: `/api/v1/alerts/${UNKNOWN_ID}/assign`,
+    body: { assigneeId: null },
+    allowed: 404,
+  },
+  "POST /api/v1/alerts/[id]/comment": {
+    cells: api({ roles: TRIAGE_ROLES }),
+    path: `/api/v1/alerts/${UNKNOWN_ID}/comment`,
+    body: { note: "authorization matrix" },
+    allowed: 404,
+  },
+  "POST /api/v1/alerts/[id]/resolve": {
+    cells: api({ roles: TRIAGE_ROLES }),
+    path: `/api/v1/alerts/${UNKNOWN_ID}/resolve`,
+    body: { note: "authorization matrix" },
+    allowed: 404,
+  },
+  "POST /api/v1/alerts/[id]/suppress": {
+    cells: api({ roles: TRIAGE_ROLES }),
+    path: `/api/v1/alerts/${UNKNOWN_ID}/suppress`,
+    body: { justification: "authorization matrix", until: "2099-01-01T00:00:00Z" },
+    allowed: 404,
+  },
+  // The assignee picker lists e-mail addresses: for triagers only.
+  "GET /api/v1/users": { cells: api({ roles: TRIAGE_ROLES }), path: "/api/v1/users?q=e2e", allowed: 200 },
   // Lineage and blast radius: for everyone who reads artefacts (an unknown digest or key is a 404).
   "GET /api/v1/lineage/[digest]": {
     cells: api({ roles: ALL_ROLES, scopes: READ_SCOPES }),
