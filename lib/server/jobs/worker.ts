@@ -3,6 +3,7 @@ import type pg from "pg";
 import { pool, type Sql } from "@/lib/db/sql";
 import { log } from "@/lib/log";
 import { reevaluateAfterTrustChange, reevaluateArtifacts } from "@/lib/server/evaluation/reevaluate";
+import { handleNotifyJob } from "@/lib/server/notifications/deliver-notifications";
 import { claimJob, completeJob, failJob, type Job, onLocalEnqueue, pruneJobs } from "./queue";
 
 type Handler = (sql: Sql, job: Job, now: Date) => Promise<unknown>;
@@ -14,6 +15,8 @@ const HANDLERS: Record<string, Handler> = {
     const ids = Array.isArray(job.payload.artifactIds) ? job.payload.artifactIds.filter((i): i is string => typeof i === "string") : [];
     return reevaluateArtifacts(sql, { artifactIds: ids, now });
   },
+  // One alert state to every matching channel; throws (so it is retried) while a delivery failed.
+  "alerts.notify": handleNotifyJob,
 };
 
 /** Extra handlers (alert evaluation, notification delivery) register here. */
