@@ -162,7 +162,7 @@ async function main() {
     const table = [
       [
         "reviews",
-        `${CLIENTS} clients, pods of ${IMAGES_PER_POD} digest-pinned images (${ARTIFACTS} known artefacts), ${elapsed.toFixed(1)} s`,
+        `${CLIENTS} clients, pods of ${IMAGES_PER_POD} digest-pinned images (${WORKLOADS} workloads, ${ARTIFACTS} known artefacts), ${elapsed.toFixed(1)} s`,
       ],
       ["decisions", `${latencies.length.toLocaleString("en")} (allowed ${allowed}, denied ${denied}, recorded ${recorded})`],
       ["decisions/s", (latencies.length / elapsed).toFixed(0)],
