@@ -18,6 +18,11 @@ export function pool(): pg.Pool {
   return poolOf(db());
 }
 
+/** Statements on the process-wide pool, each on whichever connection is free (no transaction). */
+export function sqlFromPool(): Sql {
+  return { query: async <T>(text: string, params: unknown[] = []) => (await pool().query(text, params)).rows as T[] };
+}
+
 /** Runs `fn` in a transaction on a pooled connection; rolls back on any error. */
 export async function withTransaction<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
   const client = await pool().connect();

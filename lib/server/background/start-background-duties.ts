@@ -1,6 +1,8 @@
 import "server-only";
+import { sqlFromPool } from "@/lib/db/sql";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
+import { enqueueJob } from "@/lib/server/jobs/queue";
 import { startJobWorker } from "@/lib/server/jobs/worker";
 import { checkpointIfDue } from "@/lib/server/ledger/create-checkpoint";
 import { pruneRateLimits } from "@/lib/server/rate-limit/consume-rate-limit";
@@ -29,4 +31,14 @@ export function startBackgroundDuties(): void {
   prune.unref();
   globalForDuties.vitrineDuties = [checkpoint, prune];
   startJobWorker();
+  // Rules that fire with the passage of time (a grace period for signing running out).
+  const sweep = setInterval(
+    () =>
+      void enqueueJob(sqlFromPool(), { kind: "alerts.sweep", dedupeKey: "alerts.sweep" }).catch((error) =>
+        log.warn("could not queue the alert sweep", { error }),
+      ),
+    60_000,
+  );
+  sweep.unref();
+  globalForDuties.vitrineDuties.push(sweep);
 }

@@ -50,7 +50,7 @@ export function deploymentResult(row: Row, facts: ArtifactFacts | undefined, pol
  */
 export async function evaluateDeployments(
   sql: Sql,
-  options: { artifactIds?: string[]; now: Date },
+  options: { artifactIds?: string[]; includeUnresolved?: boolean; now: Date },
 ): Promise<{ evaluated: number; flips: DeploymentFlip[] }> {
   const policyFor = await loadPolicyLookup();
   const flips: DeploymentFlip[] = [];
@@ -60,7 +60,7 @@ export async function evaluateDeployments(
     const rows = await sql.query<Row>(
       `SELECT d.id, e.name AS environment, d.workload, d.artifact_id, d.pinned, d.tag_reference, d.policy_pass
          FROM deployments d JOIN environments e ON e.id = d.environment_id
-        WHERE d.ended_at IS NULL AND d.id > $1::uuid ${options.artifactIds ? "AND d.artifact_id = ANY($3::uuid[])" : ""}
+        WHERE d.ended_at IS NULL AND d.id > $1::uuid ${options.artifactIds ? `AND (d.artifact_id = ANY($3::uuid[])${options.includeUnresolved ? " OR d.artifact_id IS NULL" : ""})` : ""}
         ORDER BY d.id LIMIT $2`,
       options.artifactIds ? [after, PAGE, options.artifactIds] : [after, PAGE],
     );

@@ -66,7 +66,7 @@ export async function reevaluateAfterTrustChange(sql: Sql, options: { now: Date;
 }
 
 /** After ingestion touched some artefacts: their running deployments and their claims. */
-export async function reevaluateArtifacts(sql: Sql, options: { artifactIds: string[]; now: Date }) {
+export async function reevaluateArtifacts(sql: Sql, options: { artifactIds: string[]; includeUnresolved?: boolean; now: Date }) {
   // Signatures not judged yet (verification after ingestion failed, or has not finished): judge them now.
   const pending = await sql.query<{ id: string }>(`SELECT id FROM signatures WHERE artifact_id = ANY($1::uuid[]) AND verified_at IS NULL`, [
     options.artifactIds,
@@ -78,7 +78,11 @@ export async function reevaluateArtifacts(sql: Sql, options: { artifactIds: stri
     [options.artifactIds],
   );
   if (pendingAttestations.length) await verifyAttestations({ ids: pendingAttestations.map((p) => p.id), now: options.now });
-  const { evaluated, flips } = await evaluateDeployments(sql, { artifactIds: options.artifactIds, now: options.now });
+  const { evaluated, flips } = await evaluateDeployments(sql, {
+    artifactIds: options.artifactIds,
+    includeUnresolved: options.includeUnresolved,
+    now: options.now,
+  });
   const disagreements = await detectDisagreements(sql, { artifactIds: options.artifactIds, now: options.now });
   return { evaluated, flips: flips.length, disagreements: disagreements.length };
 }

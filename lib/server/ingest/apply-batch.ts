@@ -160,6 +160,7 @@ export async function applyBatch(sql: Sql, options: { events: BatchEvent[]; now:
   // 6. What runs, what is signed and what verifiers said changed for these artefacts: their
   // deployments are evaluated again by the job queue (queued in this transaction, so never lost).
   const touched = new Set<string>();
+  const lookup = new Set<string>();
   for (const { documentId, event } of events) {
     const digests = evaluationDigests(event);
     // A deployment that named a tag runs the digest the tag was resolved to.
@@ -167,9 +168,25 @@ export async function applyBatch(sql: Sql, options: { events: BatchEvent[]; now:
     for (const digest of digests) {
       const id = artifactIds.get(digest);
       if (id) touched.add(id);
+      else lookup.add(digest);
     }
   }
-  if (touched.size) await enqueueJob(sql, { kind: "artifacts.changed", payload: { artifactIds: [...touched] }, runAt: now });
+  if (lookup.size) {
+    const rows = await sql.query<{ id: string }>(`SELECT id FROM artifacts WHERE digest = ANY($1::text[])`, [[...lookup]]);
+    for (const r of rows) touched.add(r.id);
+  }
+  // A deployment whose tag resolved to nothing has no artefact: it is evaluated all the same.
+  const unresolved = events.some(
+    ({ documentId, event }) =>
+      event.type.startsWith("deployment.") && event.type !== "deployment.removed" && !out.get(documentId)?.artifacts.length,
+  );
+  if (touched.size || unresolved) {
+    await enqueueJob(sql, {
+      kind: "artifacts.changed",
+      payload: { artifactIds: [...touched], ...(unresolved ? { unresolved: true } : {}) },
+      runAt: now,
+    });
+  }
   return out;
 }
 
@@ -184,6 +201,12 @@ function evaluationDigests(event: DomainEvent): string[] {
       return event.artifact?.digest ? [event.artifact.digest] : [];
     case "attestation.submitted":
       return event.subjects.map((s) => s.digest);
+    // A new tag or artefact: tag moves, and artefacts published without a signature.
+    case "artifact.packaged":
+    case "artifact.published":
+      return event.artifact.digest ? [event.artifact.digest] : [];
+    case "tag.pushed":
+      return event.digest ? [event.digest] : [];
     default:
       return [];
   }

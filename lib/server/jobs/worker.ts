@@ -2,6 +2,7 @@ import "server-only";
 import type pg from "pg";
 import { pool, type Sql } from "@/lib/db/sql";
 import { log } from "@/lib/log";
+import { evaluateAlerts } from "@/lib/server/alerts/evaluate-alerts";
 import { reevaluateAfterTrustChange, reevaluateArtifacts } from "@/lib/server/evaluation/reevaluate";
 import { handleNotifyJob } from "@/lib/server/notifications/deliver-notifications";
 import { claimJob, completeJob, failJob, type Job, onLocalEnqueue, pruneJobs } from "./queue";
@@ -9,12 +10,20 @@ import { claimJob, completeJob, failJob, type Job, onLocalEnqueue, pruneJobs } f
 type Handler = (sql: Sql, job: Job, now: Date) => Promise<unknown>;
 
 const HANDLERS: Record<string, Handler> = {
-  "trust.changed": (sql, job, now) =>
-    reevaluateAfterTrustChange(sql, { now, reason: typeof job.payload.reason === "string" ? job.payload.reason : "trust changed" }),
-  "artifacts.changed": (sql, job, now) => {
-    const ids = Array.isArray(job.payload.artifactIds) ? job.payload.artifactIds.filter((i): i is string => typeof i === "string") : [];
-    return reevaluateArtifacts(sql, { artifactIds: ids, now });
+  "trust.changed": async (sql, job, now) => {
+    const reason = typeof job.payload.reason === "string" ? job.payload.reason : "trust changed";
+    const evaluation = await reevaluateAfterTrustChange(sql, { now, reason });
+    const alerts = await evaluateAlerts(sql, { now });
+    return { ...evaluation, alerts };
   },
+  "artifacts.changed": async (sql, job, now) => {
+    const ids = Array.isArray(job.payload.artifactIds) ? job.payload.artifactIds.filter((i): i is string => typeof i === "string") : [];
+    const includeUnresolved = job.payload.unresolved === true;
+    const evaluation = await reevaluateArtifacts(sql, { artifactIds: ids, includeUnresolved, now });
+    const alerts = await evaluateAlerts(sql, { artifactIds: ids, includeUnresolved, now });
+    return { ...evaluation, alerts };
+  },
+  "alerts.sweep": (sql, _job, now) => evaluateAlerts(sql, { now, sweep: true }),
   // One alert state to every matching channel; throws (so it is retried) while a delivery failed.
   "alerts.notify": handleNotifyJob,
 };
