@@ -7,6 +7,7 @@ export const NAV_ITEMS: NavItem[] = [
   { href: "/", label: "Overview", permission: "read" },
   { href: "/artifacts", label: "Artefacts", permission: "read" },
   { href: "/lineage", label: "Lineage", permission: "read" },
+  { href: "/environments", label: "Environments", permission: "read" },
   { href: "/compliance", label: "Compliance", permission: "read" },
   { href: "/alerts", label: "Alerts", permission: "read" },
   { href: "/ledger", label: "Ledger", permission: "ledger:read" },
