@@ -102,6 +102,42 @@ export const ACCESS: Record<string, Entry> = {
   },
   // The assignee picker lists e-mail addresses: for triagers only.
   "GET /api/v1/users": { cells: api({ roles: TRIAGE_ROLES }), path: "/api/v1/users?q=e2e", allowed: 200 },
+  // An alert's notification log: for everyone who reads alerts.
+  "GET /api/v1/alerts/[id]/deliveries": {
+    cells: api({ roles: ALL_ROLES, scopes: READ_SCOPES }),
+    path: `/api/v1/alerts/${UNKNOWN_ID}/deliveries`,
+    allowed: 404,
+  },
+  // Notification channels and escalation times (Settings > Notifications): settings readers see them, trust managers change
+  // them, in person only (a channel's secret is shown once, like an API token's): no token scope.
+  "GET /api/v1/notifications/channels": { cells: api({ roles: SETTINGS_ROLES }), allowed: 200 },
+  "POST /api/v1/notifications/channels": {
+    cells: api({ roles: TRUST_ROLES }),
+    body: { kind: "webhook", name: "authorization matrix", url: "ftp://example.com/hook" },
+    allowed: 422,
+  },
+  "PATCH /api/v1/notifications/channels/[id]": {
+    cells: api({ roles: TRUST_ROLES }),
+    path: `/api/v1/notifications/channels/${UNKNOWN_ID}`,
+    body: { enabled: false },
+    allowed: 404,
+  },
+  "DELETE /api/v1/notifications/channels/[id]": {
+    cells: api({ roles: TRUST_ROLES }),
+    path: `/api/v1/notifications/channels/${UNKNOWN_ID}`,
+    allowed: 404,
+  },
+  "POST /api/v1/notifications/channels/[id]/test": {
+    cells: api({ roles: TRUST_ROLES }),
+    path: `/api/v1/notifications/channels/${UNKNOWN_ID}/test`,
+    allowed: 404,
+  },
+  "GET /api/v1/notifications/escalation": { cells: api({ roles: SETTINGS_ROLES }), allowed: 200 },
+  "PUT /api/v1/notifications/escalation": {
+    cells: api({ roles: TRUST_ROLES }),
+    body: { critical: 0, high: 60, medium: 240, low: null },
+    allowed: 422,
+  },
   // Lineage and blast radius: for everyone who reads artefacts (an unknown digest or key is a 404).
   "GET /api/v1/lineage/[digest]": {
     cells: api({ roles: ALL_ROLES, scopes: READ_SCOPES }),
@@ -229,6 +265,14 @@ export const ACCESS: Record<string, Entry> = {
   "PAGE /lineage": { cells: page(ALL_ROLES), allowed: 200 },
   "PAGE /compliance": { cells: page(ALL_ROLES), allowed: 200 },
   "PAGE /alerts": { cells: page(ALL_ROLES), allowed: 200 },
+  // The noun pages (issue 5): everyone who reads; an unknown id, name, commit or tag is a 404 page.
+  "PAGE /environments": { cells: page(ALL_ROLES), allowed: 200 },
+  "PAGE /environments/[name]": { cells: page(ALL_ROLES), path: "/environments/no-such-environment-e2e", allowed: 404 },
+  "PAGE /trust/keys/[id]": { cells: page(ALL_ROLES), path: `/trust/keys/${UNKNOWN_ID}`, allowed: 404 },
+  "PAGE /trust/identities/[id]": { cells: page(ALL_ROLES), path: `/trust/identities/${UNKNOWN_ID}`, allowed: 404 },
+  "PAGE /commits/[sha]": { cells: page(ALL_ROLES), path: `/commits/${"0".repeat(40)}`, allowed: 404 },
+  "PAGE /builds/[id]": { cells: page(ALL_ROLES), path: `/builds/${UNKNOWN_ID}`, allowed: 404 },
+  "PAGE /tags/[...reference]": { cells: page(ALL_ROLES), path: "/tags/registry.example.test/no-such-repository:0", allowed: 404 },
   "PAGE /ledger": { cells: page(LEDGER_ROLES), allowed: 200 },
   "PAGE /settings": { cells: page(SETTINGS_ROLES), allowed: 200 },
   "PAGE /settings/ingestion": { cells: page(SETTINGS_ROLES), allowed: 200 },
@@ -237,6 +281,7 @@ export const ACCESS: Record<string, Entry> = {
   "PAGE /settings/trust": { cells: page(SETTINGS_ROLES), allowed: 200 },
   "PAGE /settings/policies": { cells: page(SETTINGS_ROLES), allowed: 200 },
   "PAGE /settings/admission": { cells: page(SETTINGS_ROLES), allowed: 200 },
+  "PAGE /settings/notifications": { cells: page(SETTINGS_ROLES), allowed: 200 },
   // A signed-in person is sent on to callbackUrl (default /); everyone else gets the form.
   "PAGE /signin": { cells: everyone(), allowed: (p) => ((E2E_ROLES as readonly string[]).includes(p) ? 307 : 200) },
 };
