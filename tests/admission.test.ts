@@ -225,11 +225,15 @@ describe("admission gate", () => {
     expect(entries[1]?.payload).toMatchObject({ decisionId: decision.id, environment: "prod", workload: "Pod/checkout", allowed: true });
     expect(await verifyLedger()).toMatchObject({ valid: true });
 
-    // The artefacts are queued for evaluation in the same transaction.
+    // The artefacts are queued for evaluation in the same transaction, a few seconds out (a rollout's pods coalesce).
     const jobs = await db().job.findMany({ where: { kind: "artifacts.changed", doneAt: null } });
-    expect(jobs.map((j) => [...((j.payload as { artifactIds: string[] }).artifactIds ?? [])].sort())).toContainEqual(
-      [idOf(API), idOf(WORKER), idOf(MIGRATE)].sort(),
+    const ours = jobs.find(
+      (j) =>
+        JSON.stringify([...((j.payload as { artifactIds?: string[] }).artifactIds ?? [])].sort()) ===
+        JSON.stringify([idOf(API), idOf(WORKER), idOf(MIGRATE)].sort()),
     );
+    expect(ours?.dedupeKey).toMatch(/^artifacts\.changed:/);
+    expect(ours!.runAt.getTime()).toBeGreaterThan(decision.decidedAt.getTime());
   });
 
   it("one unsigned image denies the pod, and the message names that image and the failed requirement", async () => {

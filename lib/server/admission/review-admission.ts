@@ -39,6 +39,9 @@ export type AdmissionOutcome = {
   replayed: boolean;
 };
 
+/** How long the artefacts' re-evaluation waits, gathering the other pods of the same rollout. */
+const EVALUATION_DELAY_MS = 5_000;
+
 type Decision = {
   review: AdmissionReviewRequest;
   environment: string;
@@ -204,12 +207,17 @@ async function record(sql: Sql, options: RecordOptions): Promise<AdmissionOutcom
   const artifactIds = [...new Set(decision.images.map((i) => i.artifactId).filter((id): id is string => id !== null))];
   const digests = [...new Set(decision.images.map((i) => i.digest).filter((d): d is string => d !== null))];
   if (artifactIds.length) {
-    // A waiting job for the same artefacts absorbs this one (a rollout sends many identical pods).
+    // Run a few seconds later, so the waiting job for the same artefacts absorbs the rest of a rollout's pods.
     const key = createHash("sha256")
       .update([...artifactIds].sort().join(","))
       .digest("hex")
       .slice(0, 32);
-    await enqueueJob(sql, { kind: "artifacts.changed", payload: { artifactIds }, dedupeKey: `artifacts.changed:${key}` });
+    await enqueueJob(sql, {
+      kind: "artifacts.changed",
+      payload: { artifactIds },
+      dedupeKey: `artifacts.changed:${key}`,
+      runAt: new Date(now.getTime() + EVALUATION_DELAY_MS),
+    });
   }
   const actor = actorRef(options.actor);
   await appendLedgerEntriesSql(sql, [
