@@ -1,7 +1,6 @@
 import "server-only";
-import type { Sql } from "@/lib/db/sql";
+import { type Sql, sqlFromPool } from "@/lib/db/sql";
 import type { RunningDeployment, VerdictCount } from "@/lib/server/commits/get-commit";
-import { poolSql } from "@/lib/server/lineage/pool-sql";
 
 // The build page: one pipeline run (builder, invocation, build type, times, outcome), the sources it
 // consumed, its input and output artefacts, and the attestations that name its outputs (its own SLSA
@@ -46,7 +45,7 @@ export type BuildDetail = {
 const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
 
 export async function getBuild(options: { id: string; sql?: Sql }): Promise<BuildDetail | null> {
-  const sql = options.sql ?? poolSql();
+  const sql = options.sql ?? sqlFromPool();
   const [build] = await sql.query<{
     id: string;
     builder_id: string;

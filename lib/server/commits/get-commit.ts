@@ -1,6 +1,5 @@
 import "server-only";
-import type { Sql } from "@/lib/db/sql";
-import { poolSql } from "@/lib/server/lineage/pool-sql";
+import { type Sql, sqlFromPool } from "@/lib/db/sql";
 
 // The commit page: a source commit (in one or more repositories), the builds that consumed it, the
 // artefacts those builds produced with their signature verdicts, and where those run now. A prefix
@@ -52,7 +51,7 @@ const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
 const COMMIT_BUILDS = `SELECT DISTINCT bs.build_id FROM sources src JOIN build_sources bs ON bs.source_id = src.id WHERE src.commit = $1`;
 
 export async function getCommit(options: { sha: string; sql?: Sql }): Promise<CommitLookup> {
-  const sql = options.sql ?? poolSql();
+  const sql = options.sql ?? sqlFromPool();
   const sha = options.sha;
   const exact = sha.length === 40 || sha.length === 64;
   const sources = await sql.query<{ repository: string; commit: string; created_at: Date }>(

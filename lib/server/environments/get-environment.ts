@@ -1,9 +1,8 @@
 import "server-only";
 import { AppError } from "@/lib/api/errors";
-import type { Sql } from "@/lib/db/sql";
+import { type Sql, sqlFromPool } from "@/lib/db/sql";
 import { type PolicyFailure, type TrustPolicy, ZTrustPolicy } from "@/lib/domain/policy";
 import { decodeTimeCursor, encodeTimeCursor, type TimeCursor } from "@/lib/domain/time-cursor";
-import { poolSql } from "@/lib/server/lineage/pool-sql";
 
 // The environment page: what runs there now (newest first) and what ran before (ended deployments,
 // most recently ended first), each a page of its own keyed on (time, id), plus the counts.
@@ -105,7 +104,7 @@ export async function getEnvironment(options: {
   endedCursor?: string;
   sql?: Sql;
 }): Promise<EnvironmentDetail | null> {
-  const sql = options.sql ?? poolSql();
+  const sql = options.sql ?? sqlFromPool();
   const running = cursorOf(options.runningCursor, "running");
   const ended = cursorOf(options.endedCursor, "ended");
   const [env] = await sql.query<{

@@ -1,6 +1,5 @@
 import "server-only";
-import type { Sql } from "@/lib/db/sql";
-import { poolSql } from "@/lib/server/lineage/pool-sql";
+import { type Sql, sqlFromPool } from "@/lib/db/sql";
 
 // The environments list: every environment Vitrine knows (from deployments, environment events or a
 // trust policy), with what runs there now and how much of it passes the environment's policy.
@@ -24,7 +23,7 @@ export type EnvironmentSummary = {
 };
 
 export async function listEnvironments(options: { sql?: Sql } = {}): Promise<{ items: EnvironmentSummary[]; truncated: boolean }> {
-  const sql = options.sql ?? poolSql();
+  const sql = options.sql ?? sqlFromPool();
   const rows = await sql.query<{
     name: string;
     uri: string | null;

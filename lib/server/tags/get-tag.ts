@@ -1,10 +1,9 @@
 import "server-only";
 import { AppError } from "@/lib/api/errors";
-import type { Sql } from "@/lib/db/sql";
+import { type Sql, sqlFromPool } from "@/lib/db/sql";
 import type { PolicyFailure } from "@/lib/domain/policy";
 import { decodeTimeCursor, encodeTimeCursor, type TimeCursor } from "@/lib/domain/time-cursor";
 import type { VerdictCount } from "@/lib/server/commits/get-commit";
-import { poolSql } from "@/lib/server/lineage/pool-sql";
 
 // The tag page: a tag's whole history as (digest, from, to) intervals, newest first, each with the
 // digest it replaced (so a move shows as "moved from X to Y at T"), the digest it points at now, and
@@ -74,7 +73,7 @@ export async function getTag(options: {
   deploymentsCursor?: string;
   sql?: Sql;
 }): Promise<TagDetail | null> {
-  const sql = options.sql ?? poolSql();
+  const sql = options.sql ?? sqlFromPool();
   const history = cursorOf(options.historyCursor, "history");
   const deployed = cursorOf(options.deploymentsCursor, "deployments");
   const [tag] = await sql.query<{ id: string; reference: string; repository: string; name: string; created_at: Date }>(

@@ -1,8 +1,7 @@
 import "server-only";
 import { AppError } from "@/lib/api/errors";
-import type { Sql } from "@/lib/db/sql";
+import { type Sql, sqlFromPool } from "@/lib/db/sql";
 import { decodeTimeCursor, encodeTimeCursor } from "@/lib/domain/time-cursor";
-import { poolSql } from "@/lib/server/lineage/pool-sql";
 import type { TrustedIdentityItem, TrustedKeyItem } from "./trust-entry";
 
 // "What it signed": the signatures that rely on a trusted key or identity, newest first, with the
@@ -73,7 +72,7 @@ export async function listSignaturesByEntry(options: {
   limit?: number;
   sql?: Sql;
 }): Promise<SignedBy> {
-  const sql = options.sql ?? poolSql();
+  const sql = options.sql ?? sqlFromPool();
   const limit = Math.min(Math.max(options.limit ?? SIGNED_PAGE_LIMIT, 1), 100);
   const cursor = options.cursor ? decodeTimeCursor(options.cursor) : null;
   if (options.cursor && !cursor) {
