@@ -9,6 +9,7 @@ const READ_SECTIONS = [
   { label: "Overview", href: "/" },
   { label: "Artefacts", href: "/artifacts" },
   { label: "Lineage", href: "/lineage" },
+  { label: "Environments", href: "/environments" },
   { label: "Compliance", href: "/compliance" },
   { label: "Alerts", href: "/alerts" },
 ];
