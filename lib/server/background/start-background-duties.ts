@@ -41,4 +41,14 @@ export function startBackgroundDuties(): void {
   );
   sweep.unref();
   globalForDuties.vitrineDuties.push(sweep);
+  // Daily compliance snapshots: yesterday and today, refreshed every hour (the first a minute after start).
+  const queueSnapshot = () =>
+    void enqueueJob(sqlFromPool(), { kind: "compliance.snapshot", dedupeKey: "compliance.snapshot" }).catch((error) =>
+      log.warn("could not queue the compliance snapshot", { error }),
+    );
+  const firstSnapshot = setTimeout(queueSnapshot, 60_000);
+  const snapshot = setInterval(queueSnapshot, 3_600_000);
+  firstSnapshot.unref();
+  snapshot.unref();
+  globalForDuties.vitrineDuties.push(snapshot);
 }

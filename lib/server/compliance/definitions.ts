@@ -100,11 +100,13 @@ export function measurePredicate(measure: ComplianceMeasure, options: { environm
 }
 
 /**
- * The six counts as one SELECT list (`count(*) AS total, count(*) FILTER (WHERE ...) AS pinned, ...`),
- * for a query over deployments `d` already restricted to the environment and window.
+ * The six counts as one SELECT list (`count(d.id) AS total, count(d.id) FILTER (WHERE ...) AS pinned, ...`),
+ * for a query over deployments `d` already restricted to the environment and window. Counting
+ * `d.id` keeps a LEFT JOIN that found no deployment at zero.
  */
 export function countColumns(options: { environment: string; d?: string }): string {
+  const d = options.d ?? "d";
   return COMPLIANCE_MEASURES.map((m) =>
-    m === "total" ? `count(*)::int AS "total"` : `count(*) FILTER (WHERE ${measurePredicate(m, options)})::int AS "${m}"`,
+    m === "total" ? `count(${d}.id)::int AS "total"` : `count(${d}.id) FILTER (WHERE ${measurePredicate(m, options)})::int AS "${m}"`,
   ).join(",\n       ");
 }

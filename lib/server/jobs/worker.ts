@@ -3,6 +3,7 @@ import type pg from "pg";
 import { pool, type Sql } from "@/lib/db/sql";
 import { log } from "@/lib/log";
 import { evaluateAlerts } from "@/lib/server/alerts/evaluate-alerts";
+import { snapshotCompliance } from "@/lib/server/compliance/snapshot-compliance";
 import { reevaluateAfterTrustChange, reevaluateArtifacts } from "@/lib/server/evaluation/reevaluate";
 import { handleNotifyJob } from "@/lib/server/notifications/deliver-notifications";
 import { claimJob, completeJob, failJob, type Job, onLocalEnqueue, pruneJobs } from "./queue";
@@ -26,6 +27,8 @@ const HANDLERS: Record<string, Handler> = {
   "alerts.sweep": (sql, _job, now) => evaluateAlerts(sql, { now, sweep: true }),
   // One alert state to every matching channel; throws (so it is retried) while a delivery failed.
   "alerts.notify": handleNotifyJob,
+  // Yesterday's and today's compliance counts per environment (the trend on /compliance).
+  "compliance.snapshot": (sql, _job, now) => snapshotCompliance(sql, { now }),
 };
 
 /** Extra handlers (alert evaluation, notification delivery) register here. */
