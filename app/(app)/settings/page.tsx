@@ -54,6 +54,15 @@ export default async function SettingsPage() {
             {actorCan(user, "trust:manage") ? "Manage admission" : "View admission"}
           </Link>
         </section>
+        <section className="card" aria-labelledby="notifications-heading">
+          <h2 id="notifications-heading">Notifications</h2>
+          <p className="muted">
+            Where alerts go: signed webhooks, Slack and email, routed by severity, rule and environment; escalation times.
+          </p>
+          <Link className="btn" href="/settings/notifications">
+            {actorCan(user, "trust:manage") ? "Manage notifications" : "View notifications"}
+          </Link>
+        </section>
         <section className="card" aria-labelledby="ingest-heading">
           <h2 id="ingest-heading">Ingestion</h2>
           <p className="muted">What each token sent, what was refused and why, and copy-paste examples for every route.</p>
