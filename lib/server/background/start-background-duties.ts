@@ -1,10 +1,11 @@
 import "server-only";
-import { sqlFromPool } from "@/lib/db/sql";
+import { sqlFromPool, withTransaction } from "@/lib/db/sql";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 import { enqueueJob } from "@/lib/server/jobs/queue";
 import { startJobWorker } from "@/lib/server/jobs/worker";
 import { checkpointIfDue } from "@/lib/server/ledger/create-checkpoint";
+import { escalateUnacknowledged } from "@/lib/server/notifications/escalate-unacknowledged";
 import { pruneRateLimits } from "@/lib/server/rate-limit/consume-rate-limit";
 
 const globalForDuties = globalThis as unknown as { vitrineDuties?: NodeJS.Timeout[] };
@@ -41,6 +42,16 @@ export function startBackgroundDuties(): void {
   );
   sweep.unref();
   globalForDuties.vitrineDuties.push(sweep);
+  // Open alerts nobody acknowledged in time are notified again (Settings > Notifications > Escalation).
+  const escalate = setInterval(
+    () =>
+      void withTransaction((sql) => escalateUnacknowledged(sql, new Date())).catch((error) =>
+        log.warn("could not escalate unacknowledged alerts", { error }),
+      ),
+    30_000,
+  );
+  escalate.unref();
+  globalForDuties.vitrineDuties.push(escalate);
   // Daily compliance snapshots: yesterday and today, refreshed every hour (the first a minute after start).
   const queueSnapshot = () =>
     void enqueueJob(sqlFromPool(), { kind: "compliance.snapshot", dedupeKey: "compliance.snapshot" }).catch((error) =>
