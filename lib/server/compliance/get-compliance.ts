@@ -1,8 +1,7 @@
 import "server-only";
-import type { Sql } from "@/lib/db/sql";
+import { type Sql, sqlFromPool } from "@/lib/db/sql";
 import { addDays, startOfUtcDay, trendDays, utcDay, type Window } from "@/lib/domain/compliance-window";
 import type { PolicyFailure } from "@/lib/domain/policy";
-import { poolSql } from "@/lib/server/lineage/pool-sql";
 import {
   activeInWindow,
   COMPLIANCE_MEASURES,
@@ -159,7 +158,7 @@ const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
 /** The compliance view of `environment` over [from, to). An environment never seen answers zeros. */
 export async function getCompliance(options: { environment: string; window: Window; now: Date; sql?: Sql }): Promise<ComplianceView> {
-  const sql = options.sql ?? poolSql();
+  const sql = options.sql ?? sqlFromPool();
   const { environment, window, now } = options;
   const days = trendDays(window, now);
   // Scan the whole days the trend covers, so its first and last day count every deployment of that day.

@@ -1,10 +1,9 @@
 import "server-only";
 import { AppError } from "@/lib/api/errors";
-import type { Sql } from "@/lib/db/sql";
+import { type Sql, sqlFromPool } from "@/lib/db/sql";
 import type { Window } from "@/lib/domain/compliance-window";
 import type { PolicyFailure } from "@/lib/domain/policy";
 import { decodeTimeCursor, encodeTimeCursor } from "@/lib/domain/time-cursor";
-import { poolSql } from "@/lib/server/lineage/pool-sql";
 import {
   activeInWindow,
   type ComplianceMeasure,
@@ -84,7 +83,7 @@ export async function listComplianceDeployments(options: {
   limit?: number;
   sql?: Sql;
 }): Promise<ComplianceDeploymentPage> {
-  const sql = options.sql ?? poolSql();
+  const sql = options.sql ?? sqlFromPool();
   const limit = options.limit ?? COMPLIANCE_PAGE_LIMIT;
   const cursor = options.cursor ? decodeTimeCursor(options.cursor) : null;
   if (options.cursor && !cursor) {
