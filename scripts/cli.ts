@@ -1,5 +1,5 @@
 // `npx vitrine <command>`: what the UI does for people, for scripts. Thin: parses flags, calls lib/.
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { TOKEN_SCOPES } from "@/lib/auth/permissions";
@@ -18,6 +18,9 @@ Commands:
   token create --name N --scope S [--scope S] [--expires-days D]
                                               create an API token (scopes: ${TOKEN_SCOPES.join(", ")}); printed once
   ledger verify                               recompute the evidence ledger chain; exit 1 if broken
+  report verify FILE [--signature FILE.sig] [--public-key PEM]
+                                              verify an exported report (CSV, JSON, PDF); exit 0 only when valid,
+                                              JSON on stdout; offline with --public-key
   verify-bundle --bundle F (--certificate-identity I --certificate-oidc-issuer O | --key K) [--trusted-root R] FILE_OR_DIGEST
                                               verify a Sigstore bundle offline; exit 0 only when verified, JSON verdict on stdout
 
@@ -135,6 +138,35 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${JSON.stringify(result)}\n`);
       if (!result.valid) process.stderr.write(`ledger broken at entry ${result.firstBrokenSequence}: ${result.reason}\n`);
       return result.valid ? 0 : 1;
+    });
+  }
+  if (command === "report" && sub === "verify") {
+    const { parseReportVerifyArgs, REPORT_VERIFY_USAGE, verifyWithPublicKey } = await import("@/lib/verify/report-verify-cli");
+    const args = parseReportVerifyArgs(rest);
+    if (typeof args === "string") throw new UsageError(`${args}\n\n${REPORT_VERIFY_USAGE}`);
+    const read = (path: string, flag: string) => {
+      try {
+        return readFileSync(path);
+      } catch (error) {
+        throw new UsageError(`${flag}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? "error"})`);
+      }
+    };
+    const bytes = read(args.file, "FILE");
+    const sigPath = args.signature ?? (existsSync(`${args.file}.sig`) ? `${args.file}.sig` : null);
+    const signature = sigPath ? read(sigPath, "--signature").toString("utf8").trim() : null;
+    const print = (result: { valid: boolean; reason: string | null }) => {
+      process.stdout.write(`${JSON.stringify(result)}\n`);
+      if (!result.valid) process.stderr.write(`not valid: ${result.reason}\n`);
+      return result.valid ? 0 : 1;
+    };
+    if (args.publicKey) {
+      const result = verifyWithPublicKey({ bytes, signature, publicKeyPem: read(args.publicKey, "--public-key").toString("utf8") });
+      if (typeof result === "string") throw new UsageError(result);
+      return print(result);
+    }
+    return withDatabase({ migrate: false }, async () => {
+      const { verifyReportFile } = await import("@/lib/server/reports/verify-report");
+      return print(await verifyReportFile({ bytes, signature }));
     });
   }
   throw new UsageError(`unknown command "${[command, sub].filter(Boolean).join(" ")}"\n\n${USAGE}`);

@@ -6,6 +6,7 @@ import { enqueueJob } from "@/lib/server/jobs/queue";
 import { startJobWorker } from "@/lib/server/jobs/worker";
 import { checkpointIfDue } from "@/lib/server/ledger/create-checkpoint";
 import { escalateUnacknowledged } from "@/lib/server/notifications/escalate-unacknowledged";
+import { startNotificationWorker } from "@/lib/server/notifications/notification-worker";
 import { pruneRateLimits } from "@/lib/server/rate-limit/consume-rate-limit";
 
 const globalForDuties = globalThis as unknown as { vitrineDuties?: NodeJS.Timeout[] };
@@ -52,6 +53,8 @@ export function startBackgroundDuties(): void {
   );
   escalate.unref();
   globalForDuties.vitrineDuties.push(escalate);
+  // Notifications have a lane of their own, so bulk re-evaluation never delays them.
+  startNotificationWorker();
   // Daily compliance snapshots: yesterday and today, refreshed every hour (the first a minute after start).
   const queueSnapshot = () =>
     void enqueueJob(sqlFromPool(), { kind: "compliance.snapshot", dedupeKey: "compliance.snapshot" }).catch((error) =>
@@ -62,4 +65,14 @@ export function startBackgroundDuties(): void {
   firstSnapshot.unref();
   snapshot.unref();
   globalForDuties.vitrineDuties.push(snapshot);
+  // Scheduled compliance reports that are due become exports (docs/reports.md).
+  const reports = setInterval(
+    () =>
+      void enqueueJob(sqlFromPool(), { kind: "reports.scheduled", dedupeKey: "reports.scheduled" }).catch((error) =>
+        log.warn("could not queue the scheduled reports", { error }),
+      ),
+    60_000,
+  );
+  reports.unref();
+  globalForDuties.vitrineDuties.push(reports);
 }

@@ -7,7 +7,14 @@ import { uuidv7 } from "@/lib/server/ingest/uuid";
 // beside requests. Jobs are claimed with FOR UPDATE SKIP LOCKED, so any number of instances share
 // the queue; a claimed job whose worker died is claimed again once its lease runs out.
 
-export type JobKind = "trust.changed" | "artifacts.changed" | "alerts.sweep" | "alerts.notify" | "compliance.snapshot";
+export type JobKind =
+  | "trust.changed"
+  | "artifacts.changed"
+  | "alerts.sweep"
+  | "alerts.notify"
+  | "compliance.snapshot"
+  | "reports.export"
+  | "reports.scheduled";
 
 export type Job = {
   id: string;

@@ -6,6 +6,7 @@ import { evaluateAlerts } from "@/lib/server/alerts/evaluate-alerts";
 import { snapshotCompliance } from "@/lib/server/compliance/snapshot-compliance";
 import { reevaluateAfterTrustChange, reevaluateArtifacts } from "@/lib/server/evaluation/reevaluate";
 import { handleNotifyJob } from "@/lib/server/notifications/deliver-notifications";
+import { handleReportExportJob, handleScheduledReportsJob } from "@/lib/server/reports/report-jobs";
 import { claimJob, completeJob, failJob, type Job, onLocalEnqueue, pruneJobs } from "./queue";
 
 type Handler = (sql: Sql, job: Job, now: Date) => Promise<unknown>;
@@ -29,6 +30,10 @@ const HANDLERS: Record<string, Handler> = {
   "alerts.notify": handleNotifyJob,
   // Yesterday's and today's compliance counts per environment (the trend on /compliance).
   "compliance.snapshot": (sql, _job, now) => snapshotCompliance(sql, { now }),
+  // One report export (docs/reports.md), then its delivery when a schedule asked for it.
+  "reports.export": handleReportExportJob,
+  // Scheduled reports whose time has come become exports (queued every minute).
+  "reports.scheduled": handleScheduledReportsJob,
 };
 
 /** Extra handlers (alert evaluation, notification delivery) register here. */
