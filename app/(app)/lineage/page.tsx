@@ -1,209 +1,187 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { redirect } from "next/navigation";
+import styles from "@/components/lineage/lineage.module.css";
+import { LineageGraph } from "@/components/lineage/lineage-graph.client";
+import { LineageLegend } from "@/components/lineage/lineage-legend";
 import { CopyButton } from "@/components/ui/copy-button";
 import { Time } from "@/components/ui/time";
-import { VerdictBadge } from "@/components/ui/verdict-badge";
-import { actorCan } from "@/lib/auth/actor";
 import { requirePagePermission } from "@/lib/auth/session";
-import { parseDigest } from "@/lib/domain/digest";
-import { evaluateArtifactPolicies } from "@/lib/server/artifacts/evaluate-artifact-policies";
-import { getArtifact } from "@/lib/server/artifacts/get-artifact";
+import { parseDigest, shortDigest } from "@/lib/domain/digest";
+import { type ArtifactListItem, listArtifacts, ZListArtifactsQuery } from "@/lib/server/artifacts/list-artifacts";
 
 export const metadata: Metadata = { title: "Lineage" };
 export const dynamic = "force-dynamic";
 
-export default async function LineagePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const user = await requirePagePermission("read", "/lineage");
+const DEFAULT_DEPTH = 2;
+
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+const one = (v: string | string[] | undefined) => (typeof v === "string" ? v.trim() : "");
+
+function lineageHref(digest: string, depth: number | null): string {
+  const params = new URLSearchParams({ digest });
+  if (depth !== null) params.set("depth", String(depth));
+  return `/lineage?${params.toString()}`;
+}
+
+/** Artefacts whose digest (prefix), name or tag matches `q`, or that were built from a commit `q` names. */
+async function searchArtifacts(q: string): Promise<ArtifactListItem[]> {
+  return (await listArtifacts({ q, limit: 25 })).items;
+}
+
+export default async function LineagePage({ searchParams }: { searchParams: SearchParams }) {
+  await requirePagePermission("read", "/lineage");
   const sp = await searchParams;
-  const input = typeof sp.digest === "string" ? sp.digest.trim() : "";
-  const parsed = input ? parseDigest(input) : null;
-  const artifact = parsed?.ok ? await getArtifact({ digest: parsed.digest, includeLedger: actorCan(user, "ledger:read") }) : null;
-  const environments = artifact ? await evaluateArtifactPolicies({ digest: artifact.digest }) : [];
+  const digestInput = one(sp.digest);
+  const q = one(sp.q);
+  const depthInput = one(sp.depth);
+  const depthValid = /^[1-5]$/.test(depthInput);
+  const depth = depthValid ? Number(depthInput) : DEFAULT_DEPTH;
+  const keptDepth = depthValid ? depth : null;
+
+  // A digest typed into the search box goes straight to its graph; anything else is searched.
+  const looksLikeDigest = /^sha(256|512):/i.test(q);
+  const qDigest = q && !digestInput && looksLikeDigest ? parseDigest(q) : null;
+  if (qDigest?.ok) redirect(lineageHref(qDigest.digest, keptDepth));
+
+  const parsed = digestInput ? parseDigest(digestInput) : null;
+  const qValid = ZListArtifactsQuery.safeParse({ q: q || undefined });
+  const searching = Boolean(q) && !digestInput && !looksLikeDigest;
+  const matches = searching && qValid.success ? await searchArtifacts(q) : null;
+  const problem =
+    qDigest && !qDigest.ok
+      ? `Not a digest: ${qDigest.reason}.`
+      : parsed && !parsed.ok
+        ? `Not a digest: ${parsed.reason}.`
+        : searching && !qValid.success
+          ? "The search is too long (at most 200 characters)."
+          : null;
+
   return (
     <>
       <div className="page-header">
         <div>
           <h1>Lineage</h1>
-          <p>What Vitrine knows about an artefact: its names, the tags that pointed at it, and the evidence behind it.</p>
+          <p>From source commit to running deployment: how an artefact was built, tagged, signed and deployed.</p>
         </div>
       </div>
       <search>
         <form className="inline-form card" action="/lineage" method="get" style={{ marginBottom: "1rem" }}>
-          <label htmlFor="digest" className="muted">
-            Digest
+          <label htmlFor="lineage-q" className="muted">
+            Digest, tag or commit
           </label>
           <input
-            id="digest"
-            name="digest"
+            id="lineage-q"
+            name="q"
             type="search"
-            defaultValue={input}
-            placeholder="sha256:…"
-            maxLength={140}
-            aria-invalid={parsed && !parsed.ok ? true : undefined}
-            aria-describedby={parsed && !parsed.ok ? "digest-error" : undefined}
+            defaultValue={q || digestInput}
+            placeholder="sha256:…, registry.acme.dev/app:1.0 or a commit SHA"
+            maxLength={200}
+            aria-invalid={problem ? true : undefined}
+            aria-describedby={problem ? "lineage-q-error" : undefined}
           />
+          {keptDepth !== null ? <input type="hidden" name="depth" value={keptDepth} /> : null}
           <button className="btn btn-primary" type="submit">
-            Show
+            Show lineage
           </button>
         </form>
       </search>
-      {parsed && !parsed.ok ? (
-        <div className="alert alert-bad" role="alert" id="digest-error">
-          Not a digest: {parsed.reason}.
+
+      {problem ? (
+        <div className="alert alert-bad" role="alert" id="lineage-q-error">
+          {problem}
         </div>
       ) : null}
-      {!input ? (
+      {depthInput && !depthValid ? (
+        <div className="alert alert-warn" role="alert">
+          The depth must be a whole number from 1 to 5: showing depth {DEFAULT_DEPTH}.
+        </div>
+      ) : null}
+
+      {!digestInput && !q ? (
         <div className="card empty">
           <h2>Choose an artefact</h2>
           <p>
-            Enter a digest, or pick one from the <Link href="/artifacts">artefacts list</Link>.
+            Enter a digest to see its graph, or a tag (<code>registry/repository:tag</code>) or a commit SHA to find the artefacts it names.
+            You can also start from the <Link href="/artifacts">artefacts list</Link>.
           </p>
         </div>
       ) : null}
-      {parsed?.ok && !artifact ? (
-        <div className="card empty">
-          <h2>Unknown artefact</h2>
-          <p>Vitrine has received no evidence about {parsed.digest}.</p>
-        </div>
-      ) : null}
-      {artifact ? (
-        <>
-          <section className="card" aria-labelledby="identity">
-            <h2 id="identity">Identity {artifact.isDemo ? <span className="badge badge-demo">demo</span> : null}</h2>
-            <dl className="props">
-              <dt>Digest</dt>
-              <dd className="digest">
-                {artifact.digest} <CopyButton value={artifact.digest} label="Copy digest" />
-              </dd>
-              <dt>Kind</dt>
-              <dd>{artifact.kind.replace("_", " ")}</dd>
-              <dt>First seen</dt>
-              <dd>
-                <Time iso={artifact.firstSeenAt} />
-              </dd>
-              <dt>Names</dt>
-              <dd>
-                {artifact.names.length
-                  ? artifact.names.map((n) => (
-                      <div key={n.name}>
-                        {n.name} {n.purl ? <code className="muted">{n.purl}</code> : null}
-                      </div>
-                    ))
-                  : "none"}
-              </dd>
-            </dl>
-          </section>
-          <section className="card" aria-labelledby="tags">
-            <h2 id="tags">Tag history</h2>
-            {artifact.tags.length === 0 ? (
-              <p className="muted">No tag has pointed at this artefact.</p>
-            ) : (
-              <div className="table-wrap">
-                <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">Tag</th>
-                      <th scope="col">From</th>
-                      <th scope="col">Until</th>
+
+      {matches ? (
+        matches.length === 0 ? (
+          <div className="card empty" data-testid="lineage-no-match">
+            <h2>Nothing matches</h2>
+            <p>
+              No artefact has a digest, name or tag matching “{q}”, and none was built from such a commit. Try a full digest, a tag such as{" "}
+              <code>registry.acme.dev/app:1.0</code>, or a commit SHA (at least 7 characters).
+            </p>
+          </div>
+        ) : (
+          <section aria-labelledby="lineage-matches">
+            <h2 id="lineage-matches">
+              {matches.length === 1 ? "One artefact matches" : `${matches.length} artefacts match`} “{q}”
+            </h2>
+            <p className="muted">Pick one to see its lineage.</p>
+            <div className="table-wrap">
+              <table className={styles.matches}>
+                <thead>
+                  <tr>
+                    <th scope="col">Artefact</th>
+                    <th scope="col">Tags now</th>
+                    <th scope="col">Kind</th>
+                    <th scope="col">First seen</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {matches.map((a) => (
+                    <tr key={a.digest} data-testid="lineage-match">
+                      <td>
+                        <Link href={lineageHref(a.digest, keptDepth)} className="wrap-anywhere">
+                          {a.names[0] ?? "unnamed"}
+                        </Link>
+                        <div className="digest muted" title={a.digest}>
+                          {shortDigest(a.digest, 16)}
+                        </div>
+                      </td>
+                      <td>
+                        {a.tags.length ? (
+                          a.tags.map((t) => (
+                            <span key={t} className="badge" style={{ marginRight: 4 }}>
+                              {t}
+                            </span>
+                          ))
+                        ) : (
+                          <span className="muted">none</span>
+                        )}
+                      </td>
+                      <td>{a.kind.replace("_", " ")}</td>
+                      <td>
+                        <Time iso={a.firstSeenAt} />
+                      </td>
                     </tr>
-                  </thead>
-                  <tbody>
-                    {artifact.tags.map((t) => (
-                      <tr key={`${t.reference}-${t.validFrom}`}>
-                        <td>{t.reference}</td>
-                        <td>
-                          <Time iso={t.validFrom} />
-                        </td>
-                        <td>
-                          {t.validTo ? (
-                            <>
-                              <Time iso={t.validTo} /> <span className="badge badge-warn">moved away</span>
-                            </>
-                          ) : (
-                            <span className="badge badge-ok">current</span>
-                          )}
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            )}
-          </section>
-          <section className="card" aria-labelledby="policies">
-            <h2 id="policies">Could it run there?</h2>
-            <p className="muted">Each environment&apos;s trust policy, applied to this artefact deployed by its digest.</p>
-            <ul className="policy-list">
-              {environments.map((e) => (
-                <li key={e.environment} data-testid="policy-result">
-                  <span className={`badge ${e.result.pass ? "badge-ok" : "badge-bad"}`}>{e.result.pass ? "allowed" : "not allowed"}</span>{" "}
-                  <strong>{e.environment}</strong>
-                  {e.isDefault ? <span className="muted"> (built-in default policy)</span> : null}
-                  {e.result.failures.length ? (
-                    <ul>
-                      {e.result.failures.map((f) => (
-                        <li key={`${f.requirement}-${f.reason}`}>{f.reason}</li>
-                      ))}
-                    </ul>
-                  ) : null}
-                </li>
-              ))}
-            </ul>
-          </section>
-          <section className="card" aria-labelledby="signatures">
-            <h2 id="signatures">Signatures and Vitrine&apos;s verdicts</h2>
-            {artifact.signatures.length === 0 ? (
-              <p className="muted">No signature has been submitted for this artefact.</p>
-            ) : (
-              <div className="table-wrap">
-                <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">Verdict</th>
-                      <th scope="col">Format</th>
-                      <th scope="col">Signer</th>
-                      <th scope="col">Why</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {artifact.signatures.map((s) => (
-                      <tr key={s.id} data-testid="signature-row">
-                        <td>
-                          <VerdictBadge verdict={s.verdict} />
-                        </td>
-                        <td>{s.format}</td>
-                        <td>
-                          {s.evidence.identity ?? s.signer.identity ?? <span className="muted">unknown</span>}
-                          {(s.evidence.issuer ?? s.signer.issuer) ? (
-                            <div className="muted">{s.evidence.issuer ?? s.signer.issuer}</div>
-                          ) : null}
-                          {s.evidence.keyFingerprint ? <div className="digest">{s.evidence.keyFingerprint}</div> : null}
-                        </td>
-                        <td>{s.reason ?? <span className="muted">not verified yet</span>}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            )}
-          </section>
-          {artifact.ledger ? (
-            <section className="card" aria-labelledby="evidence">
-              <h2 id="evidence">Evidence in the ledger</h2>
-              {artifact.ledger.length === 0 ? (
-                <p className="muted">No ledger entry names this artefact.</p>
-              ) : (
-                <ul>
-                  {artifact.ledger.map((l) => (
-                    <li key={l.sequence}>
-                      <Link href={`/ledger?entry=${l.sequence}`}>#{l.sequence}</Link> {l.kind} · <Time iso={l.createdAt} /> ·{" "}
-                      <code>{l.actor}</code>
-                    </li>
                   ))}
-                </ul>
-              )}
-            </section>
-          ) : null}
+                </tbody>
+              </table>
+            </div>
+          </section>
+        )
+      ) : null}
+
+      {parsed?.ok ? (
+        <>
+          <div className="card" style={{ display: "flex", flexWrap: "wrap", alignItems: "center", gap: "0.5rem 1rem" }}>
+            <span className="digest" data-testid="lineage-root-digest">
+              {parsed.digest}
+            </span>
+            <CopyButton value={parsed.digest} label="Copy digest" />
+            <Link href={`/artifacts/${encodeURIComponent(parsed.digest)}`} className="small">
+              Artefact page
+            </Link>
+          </div>
+          <LineageGraph key={parsed.digest} digest={parsed.digest} depth={depth} />
+          <LineageLegend />
         </>
       ) : null}
     </>
