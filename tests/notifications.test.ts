@@ -20,6 +20,7 @@ import { escalateUnacknowledged } from "@/lib/server/notifications/escalate-unac
 import { getEscalationSettings, putEscalationSettings } from "@/lib/server/notifications/escalation-settings";
 import { listChannels } from "@/lib/server/notifications/list-channels";
 import { listDeliveries } from "@/lib/server/notifications/list-deliveries";
+import { runDueNotifications } from "@/lib/server/notifications/notification-worker";
 import type { TCreateChannel } from "@/lib/server/notifications/schemas";
 import { testChannel } from "@/lib/server/notifications/test-channel";
 import { updateChannel } from "@/lib/server/notifications/update-channel";
@@ -394,6 +395,22 @@ describe("webhook delivery", () => {
     await runDueJobs();
     expect(receiver.requests).toHaveLength(3);
   });
+
+  it("has a lane of its own: notifications are delivered while other jobs wait", async () => {
+    await webhook("lane", receiver.url());
+    await withPg((c) =>
+      c.query(
+        `INSERT INTO jobs (id, kind, payload, run_at) VALUES ($1, 'artifacts.changed', '{"artifactIds": []}', now() - interval '1 minute')`,
+        [uuidv7()],
+      ),
+    );
+    const alertId = await insertAlert();
+    await notify(alertId);
+    expect(await runDueNotifications()).toBe(1);
+    expect(receiver.requests).toHaveLength(1);
+    const waiting = await withPg(async (c) => (await c.query(`SELECT kind FROM jobs WHERE done_at IS NULL`)).rows);
+    expect(waiting).toEqual([{ kind: "artifacts.changed" }]);
+  });
 });
 
 describe("routing", () => {
@@ -478,6 +495,19 @@ describe("email", () => {
     expect(text).toContain(`Open it in Vitrine: ${BASE}/alerts/${alertId}`);
     expect(text).toContain("Environment: prod");
     expect((await deliveriesOf(alertId))[0]).toMatchObject({ status: "delivered" });
+  });
+
+  it("never sends SMTP credentials over a connection without TLS", async () => {
+    const before = smtp.mails.length;
+    setTestEnv({ VITRINE_SMTP_URL: `smtp://vitrine:s3cret@127.0.0.1:${smtp.port}`, VITRINE_SMTP_FROM: "vitrine@example.com" });
+    await createChannel({ actor, input: { kind: "email", name: "mail", to: ["oncall@example.com"] }, now: new Date() });
+    const alertId = await insertAlert();
+    await notify(alertId);
+    await runDueJobs();
+    expect(smtp.mails).toHaveLength(before);
+    const [d] = await deliveriesOf(alertId);
+    expect(d).toMatchObject({ status: "pending" });
+    expect(String(d!.attempts[0]?.error)).toContain("offers no TLS");
   });
 });
 

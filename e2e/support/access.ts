@@ -67,6 +67,17 @@ export const ACCESS: Record<string, Entry> = {
   "GET /api/health": { cells: everyone(), allowed: 200 },
 
   "GET /api/v1/artifacts": { cells: api({ roles: ALL_ROLES, scopes: READ_SCOPES }), allowed: 200 },
+  // Compliance (DESIGN.md "Reads"): everyone who reads, and read tokens (scripts and auditors).
+  "GET /api/v1/compliance": {
+    cells: api({ roles: ALL_ROLES, scopes: READ_SCOPES }),
+    path: "/api/v1/compliance?environment=prod",
+    allowed: 200,
+  },
+  "GET /api/v1/compliance/deployments": {
+    cells: api({ roles: ALL_ROLES, scopes: READ_SCOPES }),
+    path: "/api/v1/compliance/deployments?environment=prod&measure=compliant&value=false",
+    allowed: 200,
+  },
   // Alerts: everyone who reads sees the queue; triage (a valid body for an unknown alert: 404) is for triagers.
   "GET /api/v1/alerts": { cells: api({ roles: ALL_ROLES, scopes: READ_SCOPES }), allowed: 200 },
   "GET /api/v1/alerts/[id]": { cells: api({ roles: ALL_ROLES, scopes: READ_SCOPES }), path: `/api/v1/alerts/${UNKNOWN_ID}`, allowed: 404 },
@@ -264,6 +275,8 @@ export const ACCESS: Record<string, Entry> = {
   "PAGE /artifacts/[digest]": { cells: page(ALL_ROLES), path: `/artifacts/sha256:${"0".repeat(64)}`, allowed: 404 },
   "PAGE /lineage": { cells: page(ALL_ROLES), allowed: 200 },
   "PAGE /compliance": { cells: page(ALL_ROLES), allowed: 200 },
+  // The drill-down behind the compliance figures; without an environment it answers a message card.
+  "PAGE /compliance/deployments": { cells: page(ALL_ROLES), allowed: 200 },
   "PAGE /alerts": { cells: page(ALL_ROLES), allowed: 200 },
   // The noun pages (issue 5): everyone who reads; an unknown id, name, commit or tag is a 404 page.
   "PAGE /environments": { cells: page(ALL_ROLES), allowed: 200 },

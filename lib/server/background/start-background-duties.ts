@@ -6,6 +6,7 @@ import { enqueueJob } from "@/lib/server/jobs/queue";
 import { startJobWorker } from "@/lib/server/jobs/worker";
 import { checkpointIfDue } from "@/lib/server/ledger/create-checkpoint";
 import { escalateUnacknowledged } from "@/lib/server/notifications/escalate-unacknowledged";
+import { startNotificationWorker } from "@/lib/server/notifications/notification-worker";
 import { pruneRateLimits } from "@/lib/server/rate-limit/consume-rate-limit";
 
 const globalForDuties = globalThis as unknown as { vitrineDuties?: NodeJS.Timeout[] };
@@ -52,6 +53,8 @@ export function startBackgroundDuties(): void {
   );
   escalate.unref();
   globalForDuties.vitrineDuties.push(escalate);
+  // Notifications have a lane of their own, so bulk re-evaluation never delays them.
+  startNotificationWorker();
   // Daily compliance snapshots: yesterday and today, refreshed every hour (the first a minute after start).
   const queueSnapshot = () =>
     void enqueueJob(sqlFromPool(), { kind: "compliance.snapshot", dedupeKey: "compliance.snapshot" }).catch((error) =>
