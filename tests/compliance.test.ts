@@ -523,6 +523,15 @@ describe("compliance view", () => {
     }
     expect((await drillAll("pinned", false)).workloads).toEqual(["tagged", "unresolved"]);
     expect((await drillAll("compliant", false)).workloads).toEqual(["tagged", "unresolved", "unsigned"]);
+    // Behind each policy failure count: the deployments failing that requirement.
+    for (const [requirement, workloads] of [
+      ["digest-pinning", ["tagged", "unresolved"]],
+      ["signatures", ["unresolved", "unsigned"]],
+      ["attestations", []],
+    ] as const) {
+      const page = await listComplianceDeployments({ environment: "prod", window: WINDOW, measure: "total", value: true, requirement });
+      expect([requirement, page.items.map((r) => r.workload).sort(), page.total]).toEqual([requirement, workloads, workloads.length]);
+    }
   });
 
   it("drill-down rows: workload, artefact, reference as deployed, times and the policy's reasons; newest first", async () => {
@@ -629,6 +638,7 @@ describe("compliance view", () => {
       ["&value=yes", "$.query.value"],
       ["&cursor=not-a-cursor", "$.query.cursor"],
       ["&limit=0", "$.query.limit"],
+      ["&requirement=pinning", "$.query.requirement"],
     ] as const) {
       const problem = await problemOf(await drillDownRoute(request(`${base}${query}`)));
       expect([query, problem.errors.map((e) => e.path)]).toEqual([query, [path]]);

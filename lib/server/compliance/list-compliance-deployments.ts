@@ -15,10 +15,11 @@ import {
   isPinned,
   measurePredicate,
 } from "./definitions";
+import type { PolicyRequirement } from "./get-compliance";
 
 // The drill-down behind each number of the compliance view (GET /api/v1/compliance/deployments):
 // the deployments of the environment active in the window that meet (value=true) or miss
-// (value=false) one measure, newest start first, a keyset page at a time. Paging through every
+// (value=false) one measure, optionally only those failing one policy requirement, newest start first, a keyset page at a time. Paging through every
 // page gives exactly as many rows as the count on the view.
 
 export const COMPLIANCE_PAGE_LIMIT = 50;
@@ -47,6 +48,7 @@ export type ComplianceDeploymentPage = {
   to: string;
   measure: ComplianceMeasure;
   value: boolean;
+  requirement: PolicyRequirement | null;
   /** Every matching deployment (all pages). */
   total: number;
   items: ComplianceDeployment[];
@@ -79,6 +81,8 @@ export async function listComplianceDeployments(options: {
   window: Window;
   measure: ComplianceMeasure;
   value: boolean;
+  /** Only deployments whose stored policy result fails this requirement. */
+  requirement?: PolicyRequirement;
   cursor?: string;
   limit?: number;
   sql?: Sql;
@@ -93,8 +97,15 @@ export async function listComplianceDeployments(options: {
   }
   const where = `${inEnvironment({ environment: "$1" })}
      AND ${activeInWindow({ from: "$2::timestamptz", to: "$3::timestamptz" })}
-     AND (${measurePredicate(options.measure, { environment: "$1" })}) = $4::boolean`;
-  const params = [options.environment, options.window.from.toISOString(), options.window.to.toISOString(), options.value];
+     AND (${measurePredicate(options.measure, { environment: "$1" })}) = $4::boolean
+     AND ($5::jsonb IS NULL OR d.policy_failures @> $5::jsonb)`;
+  const params = [
+    options.environment,
+    options.window.from.toISOString(),
+    options.window.to.toISOString(),
+    options.value,
+    options.requirement ? JSON.stringify([{ requirement: options.requirement }]) : null,
+  ];
   const [rows, [count]] = await Promise.all([
     sql.query<Row>(
       `SELECT d.id, d.workload, d.namespace, d.cluster, d.reference, d.tag_reference, d.status::text AS status,
@@ -105,9 +116,9 @@ export async function listComplianceDeployments(options: {
               ${isCompliant()} AS compliant
          FROM deployments d LEFT JOIN artifacts a ON a.id = d.artifact_id
         WHERE ${where}
-          AND ($5::timestamptz IS NULL OR (d.started_at, d.id) < ($5::timestamptz, $6::uuid))
+          AND ($6::timestamptz IS NULL OR (d.started_at, d.id) < ($6::timestamptz, $7::uuid))
         ORDER BY d.started_at DESC, d.id DESC
-        LIMIT $7`,
+        LIMIT $8`,
       [...params, cursor?.at.toISOString() ?? null, cursor?.id ?? null, limit + 1],
     ),
     sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM deployments d WHERE ${where}`, params),
@@ -120,6 +131,7 @@ export async function listComplianceDeployments(options: {
     to: options.window.to.toISOString(),
     measure: options.measure,
     value: options.value,
+    requirement: options.requirement ?? null,
     total: Number(count?.n ?? 0),
     items: items.map((r) => ({
       id: r.id,

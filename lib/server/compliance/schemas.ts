@@ -3,6 +3,7 @@ import { z } from "zod";
 import { AppError } from "@/lib/api/errors";
 import { parseInstant, resolveWindow, type Window } from "@/lib/domain/compliance-window";
 import { COMPLIANCE_MEASURES } from "./definitions";
+import { POLICY_REQUIREMENTS } from "./get-compliance";
 
 /** Environment names as trust policies name them (lib/domain/policy.ts). */
 export const ZComplianceEnvironment = z
@@ -37,6 +38,8 @@ export const ZComplianceDeploymentsQuery = ZComplianceQuery.extend({
     .enum(["true", "false"], { error: "must be true or false" })
     .default("true")
     .transform((v) => v === "true"),
+  /** Only deployments failing this requirement of the environment's policy. */
+  requirement: z.enum(POLICY_REQUIREMENTS, { error: `must be one of ${POLICY_REQUIREMENTS.join(", ")}` }).optional(),
   cursor: z.string().max(300, "not a cursor from a previous page").optional(),
   limit: z.string().regex(/^\d+$/, "must be a whole number").transform(Number).pipe(z.number().int().min(1).max(200)).optional(),
 });

@@ -11,6 +11,7 @@ export const GET = withApi({ auth: { permission: "read" }, query: ZComplianceDep
     window: complianceWindowOrThrow(query, now),
     measure: query.measure,
     value: query.value,
+    requirement: query.requirement,
     cursor: query.cursor,
     limit: query.limit,
   }),
