@@ -13,7 +13,7 @@ import { recordRequestRejection } from "@/lib/server/ingest/rejections";
 import { consumeRateLimit } from "@/lib/server/rate-limit/consume-rate-limit";
 import { authenticateToken } from "@/lib/server/tokens/authenticate-token";
 import { getSessionUser } from "@/lib/server/users/get-session-user";
-import { AppError, problemResponse, toAppError, zodProblems } from "./errors";
+import { AppError, jsonPath, problemResponse, toAppError, zodProblems } from "./errors";
 import { parseJsonBody, readBodyWithLimit } from "./read-body";
 
 export type ApiAuth = { permission: Permission; allow?: Array<"session" | "token"> } | "public";
@@ -139,7 +139,13 @@ export function withApi<Q extends z.ZodType | undefined = undefined, B extends z
             throw new AppError("unprocessable", "Repeated query parameter", {
               errors: [{ path: `$.query.${key}`, message: "must be given once" }],
             });
-          obj[key] = all[0] ?? "";
+          const value = all[0] ?? "";
+          // Postgres text cannot hold NUL: a search for one would fail in the database (a 500), not match nothing.
+          if (key.includes("\u0000") || value.includes("\u0000"))
+            throw new AppError("unprocessable", "The query string has invalid parameters", {
+              errors: [{ path: jsonPath(["query", key]), message: "must not contain NUL characters" }],
+            });
+          obj[key] = value;
         }
         const parsed = options.query.safeParse(obj);
         if (!parsed.success)
