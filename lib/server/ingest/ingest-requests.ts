@@ -73,6 +73,9 @@ export async function ingestEventsRequest(req: IngestRequest): Promise<IngestOut
     const events = Array.isArray(envelope?.events) ? envelope.events : [];
     if (events.length > MAX_BATCH_ITEMS) throw tooMany(events.length);
     const results = adaptRegistryEnvelope(envelope, { now: req.now });
+    // No events to answer one by one (not an envelope, no events array, an empty one): the request is refused whole.
+    const unusable = events.length === 0 ? results[0]?.adapted : undefined;
+    if (unusable && !unusable.ok) throw new AppError("unprocessable", unusable.detail, { errors: unusable.errors });
     const eventBytes = arrayItemBytes(req.body, { key: "events" });
     const items = results.map(({ index, adapted }) => ({
       index,
