@@ -2,6 +2,7 @@ import "server-only";
 import { z } from "zod";
 import { AppError } from "@/lib/api/errors";
 import { db, type Prisma } from "@/lib/db/client";
+import { decodeTimeCursor } from "@/lib/domain/time-cursor";
 
 const isoDate = z
   .string()
@@ -47,14 +48,15 @@ function encodeCursor(at: Date, id: string): string {
   return Buffer.from(`${at.toISOString()}|${id}`).toString("base64url");
 }
 function decodeCursor(cursor: string): { at: Date; id: string } {
-  const [iso, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
-  const at = new Date(iso ?? "");
-  if (!id || !/^[0-9a-f-]{36}$/.test(id) || Number.isNaN(at.getTime())) {
+  // Strict (lib/domain/time-cursor): Node's base64url decoder skips characters outside the alphabet, so a lenient
+  // decode would take a mangled cursor for one it wrote.
+  const decoded = decodeTimeCursor(cursor);
+  if (!decoded) {
     throw new AppError("unprocessable", "The cursor is not valid", {
       errors: [{ path: "$.query.cursor", message: "not a cursor from a previous page" }],
     });
   }
-  return { at, id };
+  return decoded;
 }
 
 export async function listArtifacts(options: Omit<TListArtifactsQuery, "limit"> & { limit?: number }) {
