@@ -35,6 +35,8 @@ const TRUST_ROLES: E2eRole[] = ["admin", "security"];
 const TRUST_SCOPES: E2eScope[] = ["admin"];
 /** Tokens for reading: `read`, and `admin` (manages trust from git, so it must read what it manages). */
 const READ_SCOPES: E2eScope[] = ["read", "admin"];
+/** DESIGN.md "Roles": compliance exports and verifies reports; admin does everything. */
+const REPORT_ROLES: E2eRole[] = ["admin", "compliance"];
 /** DESIGN.md "Roles": alerts are triaged by admin, security and on-call, in person (no token scope triages). */
 const TRIAGE_ROLES: E2eRole[] = ["admin", "security", "oncall"];
 
@@ -270,6 +272,48 @@ export const ACCESS: Record<string, Entry> = {
     allowed: 404,
   },
 
+  // Signed reports (issue 7): compliance officers and admins export and verify, in person (no token scope
+  // exports); an unknown environment or export is a 404, so the allowed cells create nothing.
+  "GET /api/v1/reports/compliance": {
+    cells: api({ roles: REPORT_ROLES }),
+    path: "/api/v1/reports/compliance?environment=no-such-environment-e2e&format=csv",
+    allowed: 404,
+  },
+  "GET /api/v1/reports/exports": { cells: api({ roles: REPORT_ROLES }), allowed: 200 },
+  "POST /api/v1/reports/exports": { cells: api({ roles: REPORT_ROLES }), body: { environment: "", format: "csv" }, allowed: 422 },
+  "GET /api/v1/reports/exports/[id]": { cells: api({ roles: REPORT_ROLES }), path: `/api/v1/reports/exports/${UNKNOWN_ID}`, allowed: 404 },
+  "GET /api/v1/reports/exports/[id]/download": {
+    cells: api({ roles: REPORT_ROLES }),
+    path: `/api/v1/reports/exports/${UNKNOWN_ID}/download`,
+    allowed: 404,
+  },
+  "GET /api/v1/reports/exports/[id]/signature": {
+    cells: api({ roles: REPORT_ROLES }),
+    path: `/api/v1/reports/exports/${UNKNOWN_ID}/signature`,
+    allowed: 404,
+  },
+  // Verification answers a value (here: not valid, no signature), never an error.
+  "POST /api/v1/reports/verify": { cells: api({ roles: REPORT_ROLES }), body: {}, allowed: 200 },
+  "GET /api/v1/reports/public-key": { cells: api({ roles: REPORT_ROLES }), allowed: 200 },
+  "GET /api/v1/reports/schedules": { cells: api({ roles: REPORT_ROLES }), allowed: 200 },
+  "POST /api/v1/reports/schedules": { cells: api({ roles: REPORT_ROLES }), body: {}, allowed: 422 },
+  "PATCH /api/v1/reports/schedules/[id]": {
+    cells: api({ roles: REPORT_ROLES }),
+    path: `/api/v1/reports/schedules/${UNKNOWN_ID}`,
+    body: { enabled: false },
+    allowed: 404,
+  },
+  "DELETE /api/v1/reports/schedules/[id]": {
+    cells: api({ roles: REPORT_ROLES }),
+    path: `/api/v1/reports/schedules/${UNKNOWN_ID}`,
+    allowed: 404,
+  },
+  "POST /api/v1/reports/schedules/[id]/run": {
+    cells: api({ roles: REPORT_ROLES }),
+    path: `/api/v1/reports/schedules/${UNKNOWN_ID}/run`,
+    allowed: 404,
+  },
+
   "PAGE /": { cells: page(ALL_ROLES), allowed: 200 },
   "PAGE /artifacts": { cells: page(ALL_ROLES), allowed: 200 },
   "PAGE /artifacts/[digest]": { cells: page(ALL_ROLES), path: `/artifacts/sha256:${"0".repeat(64)}`, allowed: 404 },
@@ -287,6 +331,7 @@ export const ACCESS: Record<string, Entry> = {
   "PAGE /builds/[id]": { cells: page(ALL_ROLES), path: `/builds/${UNKNOWN_ID}`, allowed: 404 },
   "PAGE /tags/[...reference]": { cells: page(ALL_ROLES), path: "/tags/registry.example.test/no-such-repository:0", allowed: 404 },
   "PAGE /ledger": { cells: page(LEDGER_ROLES), allowed: 200 },
+  "PAGE /reports": { cells: page(REPORT_ROLES), allowed: 200 },
   "PAGE /settings": { cells: page(SETTINGS_ROLES), allowed: 200 },
   "PAGE /settings/ingestion": { cells: page(SETTINGS_ROLES), allowed: 200 },
   "PAGE /settings/tokens": { cells: page(["admin"]), allowed: 200 },

@@ -26,27 +26,34 @@ const ACCENT = "#2b6cb0";
 const MARGIN = 40;
 const FOOTER = 22;
 
-type Column = { label: string; width: number; cell: (r: ReportRow) => string; color?: (r: ReportRow) => string };
+type Column = {
+  label: string;
+  width: number;
+  cell: (r: ReportRow) => string;
+  color?: (r: ReportRow) => string;
+  /** Wrap over the row's two lines (else: a first line and a muted second line split at "\n"). */
+  wrap?: boolean;
+};
 
 const yesNo = (v: boolean) => (v ? "yes" : "no");
-const when = (iso: string | null) => (iso ? `${iso.slice(0, 10)} ${iso.slice(11, 16)}` : "running");
+const when = (iso: string | null) => (iso ? `${iso.slice(0, 10)}\n${iso.slice(11, 16)} UTC` : "running");
 
 const COLUMNS: Column[] = [
   {
     label: "Workload",
-    width: 128,
+    width: 124,
     cell: (r) => [r.workload, [r.namespace, r.cluster].filter(Boolean).join(" @ ")].filter(Boolean).join("\n"),
   },
-  { label: "Reference / digest", width: 172, cell: (r) => `${r.reference ?? "-"}\n${r.digest ?? "no digest"}` },
-  { label: "Pinned", width: 38, cell: (r) => yesNo(r.pinned), color: (r) => (r.pinned ? OK : BAD) },
-  { label: "Signed", width: 38, cell: (r) => yesNo(r.verifiedSignature), color: (r) => (r.verifiedSignature ? OK : BAD) },
-  { label: "Prov.", width: 36, cell: (r) => yesNo(r.verifiedProvenance), color: (r) => (r.verifiedProvenance ? OK : BAD) },
-  { label: "Admitted", width: 44, cell: (r) => yesNo(r.admitted), color: (r) => (r.admitted ? OK : BAD) },
-  { label: "Policy", width: 52, cell: (r) => r.policy.result, color: (r) => (r.policy.result === "pass" ? OK : BAD) },
-  { label: "Failed requirements", width: 119, cell: (r) => failedRequirementsText(r) || "-" },
-  { label: "Alerts", width: 32, cell: (r) => String(r.openAlerts.length) },
-  { label: "Started (UTC)", width: 51, cell: (r) => when(r.startedAt) },
-  { label: "Ended (UTC)", width: 51, cell: (r) => when(r.endedAt) },
+  { label: "Reference / digest", width: 168, cell: (r) => `${r.reference ?? "-"}\n${r.digest ?? "no digest"}` },
+  { label: "Pinned", width: 34, cell: (r) => yesNo(r.pinned), color: (r) => (r.pinned ? OK : BAD) },
+  { label: "Signed", width: 34, cell: (r) => yesNo(r.verifiedSignature), color: (r) => (r.verifiedSignature ? OK : BAD) },
+  { label: "Prov.", width: 32, cell: (r) => yesNo(r.verifiedProvenance), color: (r) => (r.verifiedProvenance ? OK : BAD) },
+  { label: "Admitted", width: 40, cell: (r) => yesNo(r.admitted), color: (r) => (r.admitted ? OK : BAD) },
+  { label: "Policy", width: 46, cell: (r) => r.policy.result, color: (r) => (r.policy.result === "pass" ? OK : BAD) },
+  { label: "Failed requirements", width: 159, cell: (r) => failedRequirementsText(r) || "-", wrap: true },
+  { label: "Alerts", width: 28, cell: (r) => String(r.openAlerts.length) },
+  { label: "Started", width: 48, cell: (r) => when(r.startedAt) },
+  { label: "Ended", width: 48, cell: (r) => when(r.endedAt) },
 ];
 
 /** pdfkit's standard fonts speak WinAnsi: anything else is shown as "?" rather than garbled. */
@@ -269,8 +276,8 @@ export function createPdfReport(options: {
       ["Rule", 120, (e) => e.rule],
       ["Severity", 55, (e) => e.severity],
       ["Subject", 170, (e) => e.subject],
-      ["Justification", 230, (e) => e.justification ?? "-"],
-      ["Until", 85, (e) => (e.suppressedUntil ? when(e.suppressedUntil) : "indefinitely")],
+      ["Justification", 220, (e) => e.justification ?? "-"],
+      ["Until", 95, (e) => (e.suppressedUntil ? when(e.suppressedUntil).replace("\n", " ") : "indefinitely")],
       ["By", width() - 660, (e) => e.suppressedBy ?? "-"],
     ];
     const head = () => {
@@ -300,7 +307,7 @@ export function createPdfReport(options: {
   }
 
   // ---- Deployment table
-  const ROW_H = 20;
+  const ROW_H = 21;
   function tableHead() {
     newPage();
     doc.font("Helvetica-Bold").fontSize(14).fillColor(INK).text("Deployments", MARGIN, MARGIN, { lineBreak: false });
@@ -325,8 +332,19 @@ export function createPdfReport(options: {
   function addRows(rows: ReportRow[]) {
     for (const r of rows) {
       if (y + ROW_H > bottom()) tableHead();
+      if (drawn % 2 === 1)
+        doc
+          .rect(MARGIN, y - 2.5, width(), ROW_H)
+          .fillColor("#f4f6f8")
+          .fill();
       let x = MARGIN;
       for (const c of COLUMNS) {
+        if (c.wrap) {
+          doc.font("Helvetica").fontSize(6.5).fillColor(INK);
+          doc.text(printable(c.cell(r)), x, y, { width: c.width - 5, height: 16, ellipsis: true, lineGap: 0 });
+          x += c.width;
+          continue;
+        }
         const [first, second] = c.cell(r).split("\n");
         doc
           .font(c.color ? "Helvetica-Bold" : "Helvetica")
@@ -341,13 +359,6 @@ export function createPdfReport(options: {
       }
       y += ROW_H;
       drawn++;
-      if (drawn % 2 === 0) {
-        doc
-          .moveTo(MARGIN, y - 2)
-          .lineTo(MARGIN + width(), y - 2)
-          .strokeColor("#eef1f4")
-          .stroke();
-      }
     }
   }
 

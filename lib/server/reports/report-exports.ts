@@ -2,12 +2,14 @@ import "server-only";
 import { AppError } from "@/lib/api/errors";
 import { type Actor, actorRef } from "@/lib/auth/actor";
 import { type Sql, sqlFromPool, withTransaction } from "@/lib/db/sql";
+import { parseInstant } from "@/lib/domain/compliance-window";
 import type { ReportSummary } from "@/lib/domain/report";
 import type { ReportFormat } from "@/lib/domain/report-signature";
 import { decodeTimeCursor, encodeTimeCursor } from "@/lib/domain/time-cursor";
+import { complianceWindowOrThrow } from "@/lib/server/compliance/schemas";
 import { uuidv7 } from "@/lib/server/ingest/uuid";
 import { enqueueJob } from "@/lib/server/jobs/queue";
-import { DEFAULT_WINDOW_DAYS, type TReportRequest } from "./schemas";
+import type { TReportRequest } from "./schemas";
 
 // Report exports as rows (report_exports): created pending, run by the job queue (or at once for
 // GET /api/v1/reports/compliance), listed as the report history.
@@ -103,14 +105,10 @@ function toView(r: Row): ReportExportView {
   };
 }
 
-/** The window of a request: [from, to), checked, with the defaults filled in. */
+/** The window of a request: [from, to), checked as the compliance view checks it, with the defaults filled in. */
 export function reportWindow(input: { from?: string; to?: string }, now: Date): { from: Date; to: Date } {
-  const to = input.to ? new Date(input.to) : new Date(now.getTime());
-  const from = input.from ? new Date(input.from) : new Date(to.getTime() - DEFAULT_WINDOW_DAYS * 86_400_000);
-  if (!(from < to)) {
-    throw new AppError("unprocessable", "The window is empty", { errors: [{ path: "$.query.from", message: "must be before to" }] });
-  }
-  return { from, to };
+  const at = (text?: string) => (text ? (parseInstant(text) ?? undefined) : undefined);
+  return complianceWindowOrThrow({ from: at(input.from), to: at(input.to) }, now);
 }
 
 async function assertEnvironment(sql: Sql, environment: string): Promise<void> {
@@ -230,6 +228,12 @@ export async function listReportExports(options: {
     items: page.map(toView),
     nextCursor: rows.length > limit && last ? encodeTimeCursor(new Date(last.exported_at), last.id) : null,
   };
+}
+
+/** The environments a report can be about (the export and schedule forms). */
+export async function listReportEnvironments(): Promise<string[]> {
+  const rows = await sqlFromPool().query<{ name: string }>(`SELECT name FROM environments WHERE deleted_at IS NULL ORDER BY name`);
+  return rows.map((r) => r.name);
 }
 
 export const REPORT_CONTENT_TYPES: Record<ReportFormat, string> = {

@@ -1,16 +1,19 @@
 import { z } from "zod";
+import { parseInstant } from "@/lib/domain/compliance-window";
 import { REPORT_FORMATS } from "@/lib/domain/report-signature";
+import { ZComplianceEnvironment } from "@/lib/server/compliance/schemas";
 
-// Inputs of the report routes (docs/reports.md). A window is [from, to): from defaults to 30 days
-// before `to`, `to` to now; a date without a time is midnight UTC.
+// Inputs of the report routes (docs/reports.md). The scope is the compliance view's: an environment
+// name and a window [from, to) with the same rules (lib/domain/compliance-window.ts): a date is
+// midnight UTC, a date-time needs an offset; from defaults to 30 days before to, to to now.
 
-const ZInstant = z.union([z.iso.datetime({ offset: true }), z.iso.date()], { error: "must be an ISO 8601 date or date-time" });
-
-export const DEFAULT_WINDOW_DAYS = 30;
+const ZInstant = z
+  .string()
+  .refine((text) => parseInstant(text) !== null, "must be an ISO 8601 date (2026-07-01) or date-time with an offset");
 
 export const ZReportRequest = z
   .object({
-    environment: z.string({ error: "name the environment" }).trim().min(1, "name the environment").max(200, "at most 200 characters"),
+    environment: ZComplianceEnvironment,
     from: ZInstant.optional(),
     to: ZInstant.optional(),
     format: z.enum(REPORT_FORMATS, { error: `must be one of ${REPORT_FORMATS.join(", ")}` }).default("csv"),
@@ -28,7 +31,7 @@ export const REPORT_CADENCES = ["weekly", "monthly"] as const;
 export const ZCreateSchedule = z
   .object({
     name: z.string({ error: "give the schedule a name" }).trim().min(1, "give the schedule a name").max(100, "at most 100 characters"),
-    environment: z.string({ error: "name the environment" }).trim().min(1, "name the environment").max(200, "at most 200 characters"),
+    environment: ZComplianceEnvironment,
     format: z.enum(REPORT_FORMATS, { error: `must be one of ${REPORT_FORMATS.join(", ")}` }),
     cadence: z.enum(REPORT_CADENCES, { error: "must be weekly or monthly" }),
     channelId: z.uuid({ error: "must be a notification channel id" }),
