@@ -57,9 +57,7 @@ const ZEnv = z
       .transform((u) => u.replace(/\/+$/, ""))
       .optional(),
     // Email notifications: smtp://[user:pass@]host[:port] (STARTTLS when offered) or smtps:// (TLS from the start).
-    VITRINE_SMTP_URL: z
-      .url({ protocol: /^smtps?$/, error: "must be smtp://[user:password@]host[:port] or smtps://..." })
-      .optional(),
+    VITRINE_SMTP_URL: z.url({ protocol: /^smtps?$/, error: "must be smtp://[user:password@]host[:port] or smtps://..." }).optional(),
     VITRINE_SMTP_FROM: z.email("must be an email address such as vitrine@example.com").optional(),
     OIDC_ISSUER: z.url("must be the issuer URL, e.g. https://login.example.com/realms/acme").optional(),
     OIDC_CLIENT_ID: z.string().min(1).optional(),
