@@ -47,14 +47,17 @@ export async function runDueNotifications(options: { max?: number } = {}): Promi
 
 const state = globalThis as unknown as { vitrineNotifyWorker?: NodeJS.Timeout };
 
-/** Polls for notification jobs every `intervalMs` (default 200 ms) on this instance. */
-export function startNotificationWorker(options: { intervalMs?: number } = {}): void {
+/**
+ * Polls for notification jobs every `intervalMs` (default 200 ms) on this instance, with
+ * `concurrency` jobs at once (default 4: a job mostly waits on a receiver).
+ */
+export function startNotificationWorker(options: { intervalMs?: number; concurrency?: number } = {}): void {
   if (state.vitrineNotifyWorker) return;
   let busy = false;
   const timer = setInterval(() => {
     if (busy) return;
     busy = true;
-    runDueNotifications()
+    Promise.all(Array.from({ length: options.concurrency ?? 4 }, () => runDueNotifications()))
       .catch((error) => log.warn("notification worker could not poll the queue", { error }))
       .finally(() => {
         busy = false;
