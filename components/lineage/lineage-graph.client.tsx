@@ -318,33 +318,11 @@ function LineageGraphView({ digest, depth }: { digest: string; depth: number }) 
     return { ...(up ? { upstream: up } : {}), ...(down ? { downstream: down } : {}) };
   }, [selectedId, expandStates]);
 
-  if (query.isPending) {
-    return (
-      <div className={`card ${styles.stateCard}`} role="status" aria-live="polite">
-        <div className={`skeleton ${styles.skeleton}`} aria-hidden="true" />
-        <p className="muted">Loading the lineage of this artefact…</p>
-      </div>
-    );
-  }
-  if (query.isError && !base) {
-    const notFound = query.error instanceof ApiError && query.error.status === 404;
-    return (
-      <div className={`card ${styles.stateCard}`} role="alert" data-testid="lineage-error">
-        <h2>{notFound ? "Unknown artefact" : "The lineage could not be loaded"}</h2>
-        <p>{problemText(query.error)}</p>
-        {notFound ? null : (
-          <button type="button" className="btn" onClick={() => void query.refetch()}>
-            Try again
-          </button>
-        )}
-      </div>
-    );
-  }
-
   const nodeCount = view?.nodes.length ?? 0;
   const edgeCount = view?.edges.length ?? 0;
   const alone = nodeCount <= 1;
   const loadingDepth = query.isFetching && query.isPlaceholderData;
+  const notFound = query.error instanceof ApiError && query.error.status === 404;
 
   return (
     <section className={styles.graphSection} aria-labelledby="lineage-graph-title">
@@ -365,7 +343,7 @@ function LineageGraphView({ digest, depth }: { digest: string; depth: number }) 
         <span id="lineage-depth-hint" className={styles.srOnly}>
           How many hops from this artefact to show, from 1 to {LINEAGE_MAX_DEPTH}.
         </span>
-        <button type="button" className="btn btn-small" onClick={() => void fitAll()}>
+        <button type="button" className="btn btn-small" onClick={() => void fitAll()} disabled={!view}>
           Fit view
         </button>
         {expansions.length ? (
@@ -381,108 +359,127 @@ function LineageGraphView({ digest, depth }: { digest: string; depth: number }) 
           </button>
         ) : null}
         <span className={`muted small ${styles.counts}`} data-testid="lineage-counts">
-          {nodeCount} node{nodeCount === 1 ? "" : "s"} · {edgeCount} connection{edgeCount === 1 ? "" : "s"}
+          {view ? `${nodeCount} node${nodeCount === 1 ? "" : "s"} · ${edgeCount} connection${edgeCount === 1 ? "" : "s"}` : null}
         </span>
         <span role="status" aria-live="polite" className="small">
           {loadingDepth ? "Loading…" : layout.status === "running" ? "Laying out…" : ""}
         </span>
       </div>
-      {view?.truncated ? (
-        <div className="alert alert-warn small" role="note">
-          This graph is cut short: Vitrine shows at most a few thousand nodes and 50 deployments, signatures or attestations per artefact.
-          Lower the depth, or open a node&apos;s own lineage.
+      {query.isPending ? (
+        <div className={`card ${styles.stateCard}`} role="status" aria-live="polite">
+          <div className={`skeleton ${styles.skeleton}`} aria-hidden="true" />
+          <p className="muted">Loading the lineage of this artefact…</p>
         </div>
-      ) : null}
-      {query.isError ? (
-        <div className="alert alert-bad small" role="alert">
-          The new depth could not be loaded: {problemText(query.error)}
+      ) : query.isError && !base ? (
+        <div className={`card ${styles.stateCard}`} role="alert" data-testid="lineage-error">
+          <h3>{notFound ? "Unknown artefact" : "The lineage could not be loaded"}</h3>
+          <p>{problemText(query.error)}</p>
+          {notFound ? null : (
+            <button type="button" className="btn" onClick={() => void query.refetch()}>
+              Try again
+            </button>
+          )}
         </div>
-      ) : null}
-      {layout.status === "error" ? (
-        <div className="alert alert-bad small" role="alert">
-          The graph could not be laid out: {layout.message}
-        </div>
-      ) : null}
-      {alone ? (
-        <div className="alert alert-info small" data-testid="lineage-empty">
-          Vitrine knows nothing connected to this artefact yet: no build, tag, deployment, signature or attestation names it.
-        </div>
-      ) : null}
-      {selected ? (
-        <a className={styles.skip} href="#lineage-panel">
-          Skip to the selected node&apos;s details
-        </a>
-      ) : null}
-      <div className={styles.stage}>
-        <div ref={canvasRef} className={styles.canvas} data-testid="lineage-canvas" aria-busy={layout.status === "running"}>
-          {layout.status === "running" && !nodes.length ? (
-            <div className={styles.canvasNote} aria-hidden="true">
-              Laying out the graph…
+      ) : (
+        <>
+          {view?.truncated ? (
+            <div className="alert alert-warn small" role="note">
+              This graph is cut short: Vitrine shows at most a few thousand nodes and 50 deployments, signatures or attestations per
+              artefact. Lower the depth, or open a node&apos;s own lineage.
             </div>
           ) : null}
-          <ReactFlow<LineageFlowNode>
-            nodes={nodes}
-            edges={edges}
-            nodeTypes={nodeTypes}
-            onNodesChange={onNodesChange}
-            onSelectionChange={onSelectionChange}
-            nodesDraggable={false}
-            nodesConnectable={false}
-            nodesFocusable
-            edgesFocusable={false}
-            elementsSelectable
-            deleteKeyCode={null}
-            selectionKeyCode={null}
-            multiSelectionKeyCode={null}
-            minZoom={0.05}
-            maxZoom={2}
-            onlyRenderVisibleElements={nodeCount > 150}
-            ariaLabelConfig={ARIA_LABELS}
-            aria-label="Lineage graph: sources and builds on the left, this artefact, then tags, deployments and evidence on the right"
-          >
-            <Background gap={24} size={1} color="#dfe3e9" />
-            <Controls showInteractive={false} showFitView={false} position="bottom-left" />
-            {nodeCount > MINIMAP_FROM ? (
-              <MiniMap<LineageFlowNode>
-                className={styles.minimap}
-                nodeColor={minimapColor}
-                nodeStrokeWidth={0}
-                pannable
-                zoomable
-                position="bottom-right"
-              />
+          {query.isError ? (
+            <div className="alert alert-bad small" role="alert">
+              The new depth could not be loaded: {problemText(query.error)}
+            </div>
+          ) : null}
+          {layout.status === "error" ? (
+            <div className="alert alert-bad small" role="alert">
+              The graph could not be laid out: {layout.message}
+            </div>
+          ) : null}
+          {alone ? (
+            <div className="alert alert-info small" data-testid="lineage-empty">
+              Vitrine knows nothing connected to this artefact yet: no build, tag, deployment, signature or attestation names it.
+            </div>
+          ) : null}
+          {selected ? (
+            <a className={styles.skip} href="#lineage-panel">
+              Skip to the selected node&apos;s details
+            </a>
+          ) : null}
+          <div className={styles.stage}>
+            <div ref={canvasRef} className={styles.canvas} data-testid="lineage-canvas" aria-busy={layout.status === "running"}>
+              {layout.status === "running" && !nodes.length ? (
+                <div className={styles.canvasNote} aria-hidden="true">
+                  Laying out the graph…
+                </div>
+              ) : null}
+              <ReactFlow<LineageFlowNode>
+                nodes={nodes}
+                edges={edges}
+                nodeTypes={nodeTypes}
+                onNodesChange={onNodesChange}
+                onSelectionChange={onSelectionChange}
+                nodesDraggable={false}
+                nodesConnectable={false}
+                nodesFocusable
+                edgesFocusable={false}
+                elementsSelectable
+                deleteKeyCode={null}
+                selectionKeyCode={null}
+                multiSelectionKeyCode={null}
+                minZoom={0.05}
+                maxZoom={2}
+                onlyRenderVisibleElements={nodeCount > 150}
+                ariaLabelConfig={ARIA_LABELS}
+                aria-label="Lineage graph: sources and builds on the left, this artefact, then tags, deployments and evidence on the right"
+              >
+                <Background gap={24} size={1} color="#dfe3e9" />
+                <Controls showInteractive={false} showFitView={false} position="bottom-left" />
+                {nodeCount > MINIMAP_FROM ? (
+                  <MiniMap<LineageFlowNode>
+                    className={styles.minimap}
+                    nodeColor={minimapColor}
+                    nodeStrokeWidth={0}
+                    pannable
+                    zoomable
+                    position="bottom-right"
+                  />
+                ) : null}
+              </ReactFlow>
+            </div>
+            {selected ? (
+              <aside
+                id="lineage-panel"
+                className={styles.panel}
+                aria-labelledby="lineage-details-title"
+                tabIndex={-1}
+                data-testid="lineage-details"
+              >
+                <LineageDetails
+                  node={selected}
+                  isRoot={selected.id === rootId}
+                  nodes={byId}
+                  edges={view?.edges ?? []}
+                  depth={depth}
+                  maxDepth={LINEAGE_MAX_DEPTH}
+                  expand={selectedExpand}
+                  onExpand={(n, d) => void expand(n, d)}
+                  onDeeper={() => setDepth(Math.min(LINEAGE_MAX_DEPTH, depth + 1))}
+                  onSelect={selectNode}
+                  onClose={closeDetails}
+                />
+              </aside>
             ) : null}
-          </ReactFlow>
-        </div>
-        {selected ? (
-          <aside
-            id="lineage-panel"
-            className={styles.panel}
-            aria-labelledby="lineage-details-title"
-            tabIndex={-1}
-            data-testid="lineage-details"
-          >
-            <LineageDetails
-              node={selected}
-              isRoot={selected.id === rootId}
-              nodes={byId}
-              edges={view?.edges ?? []}
-              depth={depth}
-              maxDepth={LINEAGE_MAX_DEPTH}
-              expand={selectedExpand}
-              onExpand={(n, d) => void expand(n, d)}
-              onDeeper={() => setDepth(Math.min(LINEAGE_MAX_DEPTH, depth + 1))}
-              onSelect={selectNode}
-              onClose={closeDetails}
-            />
-          </aside>
-        ) : null}
-      </div>
-      {selected ? null : (
-        <p className={`small muted ${styles.hint}`}>
-          Select a node (click it, or Tab to it and press Enter) for its details, its page and to expand the graph from it.{" "}
-          <LineageAttention nodes={view?.nodes ?? []} />
-        </p>
+          </div>
+          {selected ? null : (
+            <p className={`small muted ${styles.hint}`}>
+              Select a node (click it, or Tab to it and press Enter) for its details, its page and to expand the graph from it.{" "}
+              <LineageAttention nodes={view?.nodes ?? []} />
+            </p>
+          )}
+        </>
       )}
       <p className={styles.srOnly} aria-live="polite">
         {announcement}
