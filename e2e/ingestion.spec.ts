@@ -1,5 +1,5 @@
 // The thin slice, end to end: an admin creates an ingest token in the UI, a pipeline sends a
-// CDEvents artifact.published event with it, the artefact shows on /artifacts and /lineage, a
+// CDEvents artifact.published event with it, the artefact shows on /artifacts and its own page, a
 // replay is a duplicate, and revoking the token in the UI shuts the pipeline out.
 import { randomUUID } from "node:crypto";
 import { expect, test } from "@playwright/test";
@@ -9,7 +9,7 @@ import { artifactPublished, conformanceArtifactPublished, type ItemResult, postE
 
 test.use({ storageState: authFile("admin") });
 
-test("ingest token from the UI -> event -> artefact on /artifacts and /lineage -> duplicate -> revoke", async ({ page }) => {
+test("ingest token from the UI -> event -> artefact on /artifacts and /artifacts/{digest} -> duplicate -> revoke", async ({ page }) => {
   const tokenName = uniqueName("e2e-pipeline");
   let secret = "";
 
@@ -74,15 +74,15 @@ test("ingest token from the UI -> event -> artefact on /artifacts and /lineage -
       await expect(rows.first()).toContainText("1.0");
       await expect(rows.first().getByRole("link", { name: digest.slice(0, "sha256:".length + 16) })).toHaveAttribute(
         "href",
-        `/lineage?digest=${encodeURIComponent(digest)}`,
+        `/artifacts/${encodeURIComponent(digest)}`,
       );
     });
 
-    await test.step("and on /lineage?digest=...", async () => {
-      await page.goto(`/lineage?digest=${encodeURIComponent(digest)}`);
-      await expect(page.getByRole("heading", { level: 1, name: "Lineage" })).toBeVisible();
+    await test.step("and on its own page, /artifacts/{digest}", async () => {
+      await page.goto(`/artifacts/${encodeURIComponent(digest)}`);
+      await expect(page.getByRole("heading", { level: 1, name: `registry.e2e.test/${name}` })).toBeVisible();
+      await expect(page.locator(".page-header")).toContainText(digest);
       const identity = page.locator("section", { has: page.getByRole("heading", { name: /^Identity/ }) });
-      await expect(identity).toContainText(digest);
       await expect(identity).toContainText(`registry.e2e.test/${name}`);
       const tags = page.locator("section", { has: page.getByRole("heading", { name: "Tag history" }) });
       await expect(tags).toContainText(`registry.e2e.test/${name}:1.0`);

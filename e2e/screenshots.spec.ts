@@ -14,14 +14,23 @@ const SIZES = [
   { width: 390, height: 844 },
 ];
 
-const DIGEST_PAGE = "/lineage?digest=";
+/** Pages of the artefact ingested below: its own page and its lineage graph (the digest is appended). */
+const DIGEST_PAGE = "/artifacts/";
+const LINEAGE_PAGE = "/lineage?digest=";
+const WITH_DIGEST = [DIGEST_PAGE, LINEAGE_PAGE];
 
-/** Every page in app/ (new pages are screenshotted without editing this file), plus a lineage with data. */
-const PAGES = [...discoverRoutes().pages.map((p) => p.path), DIGEST_PAGE].filter((p) => !p.includes("["));
+/** Every page in app/ (new pages are screenshotted without editing this file), plus the pages of an ingested artefact. */
+const PAGES = [
+  ...discoverRoutes()
+    .pages.map((p) => p.path)
+    .filter((p) => !p.includes("[")),
+  ...WITH_DIGEST,
+];
 
 function shotName(path: string): string {
   if (path === "/") return "overview";
-  if (path === DIGEST_PAGE) return "lineage-digest";
+  if (path === DIGEST_PAGE) return "artifact-digest";
+  if (path === LINEAGE_PAGE) return "lineage-digest";
   return path.slice(1).replace(/[^a-z0-9]+/gi, "-");
 }
 
@@ -47,18 +56,20 @@ for (const size of SIZES) {
       test.describe(() => {
         test.use({ storageState: signedOut ? { cookies: [], origins: [] } : authFile("admin") });
 
-        test(`${path}${path === DIGEST_PAGE ? "<ingested>" : ""}`, async ({ page }) => {
+        test(`${path}${WITH_DIGEST.includes(path) ? "<ingested>" : ""}`, async ({ page }) => {
           const errors: string[] = [];
           page.on("console", (msg) => {
             if (msg.type() === "error") errors.push(`console: ${msg.text()}`);
           });
           page.on("pageerror", (error) => errors.push(`pageerror: ${error.message}`));
-          const url = path === DIGEST_PAGE ? `${DIGEST_PAGE}${encodeURIComponent(digest)}` : path;
+          const url = WITH_DIGEST.includes(path) ? `${path}${encodeURIComponent(digest)}` : path;
           const response = await page.goto(url, { waitUntil: "networkidle" });
           expect(response?.status(), `status of ${url}`).toBe(200);
-          expect(new URL(page.url()).pathname, "not redirected").toBe(path.split("?")[0]);
+          expect(new URL(page.url()).pathname, "not redirected").toBe(new URL(url, "http://x").pathname);
           if (!signedOut) await expect(page.getByTestId("current-role")).toHaveText("admin");
-          if (path === DIGEST_PAGE) await expect(page.getByText(digest).first()).toBeVisible();
+          if (WITH_DIGEST.includes(path)) await expect(page.getByText(digest).first()).toBeVisible();
+          // The graph is drawn in the browser (layout included): wait for its nodes.
+          if (path === LINEAGE_PAGE) await expect(page.locator(".react-flow__node").first()).toBeVisible({ timeout: 30_000 });
           await page.screenshot({ path: join(SCREENSHOTS_DIR, `${shotName(path)}-${size.width}.png`), fullPage: true });
           await expect(page.locator("h1")).toHaveCount(1);
           await expect(page.locator("h1")).toBeVisible();
