@@ -463,7 +463,8 @@ image: registry.acme.dev/app@sha256:${HEX}
       .join("\n")}\n`;
     const started = performance.now();
     const results = adaptYaml(`${bomb}---\n${decisionYaml}`);
-    expect(performance.now() - started).toBeLessThan(1000);
+    // A guard against exponential blow-up (seconds to hours), not a speed target: that is the benchmarks'.
+    expect(performance.now() - started).toBeLessThan(10_000);
     expect(results.map((r) => r.adapted.ok)).toEqual([false, true]);
     expect(refused(results[0]).detail).toMatch(/document 1 of the YAML stream.*aliases expand too much/);
   });

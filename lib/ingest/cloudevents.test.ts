@@ -216,7 +216,8 @@ describe("structured mode", () => {
     });
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.detail).toMatch(/deeper than 64/);
-    expect(performance.now() - started).toBeLessThan(1000);
+    // A guard against exponential blow-up (seconds to hours), not a speed target: that is the benchmarks'.
+    expect(performance.now() - started).toBeLessThan(10_000);
   });
 });
 

@@ -189,7 +189,8 @@ describe("identity patterns", () => {
       if (!compiled.ok) continue;
       const started = performance.now();
       expect(compiled.value.test(subject)).toBe(false);
-      expect(performance.now() - started, pattern).toBeLessThan(500);
+      // A guard against catastrophic backtracking (minutes), not a speed target.
+      expect(performance.now() - started, pattern).toBeLessThan(10_000);
     }
   });
 
