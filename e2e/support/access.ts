@@ -322,6 +322,7 @@ export const ACCESS: Record<string, Entry> = {
   // The drill-down behind the compliance figures; without an environment it answers a message card.
   "PAGE /compliance/deployments": { cells: page(ALL_ROLES), allowed: 200 },
   "PAGE /alerts": { cells: page(ALL_ROLES), allowed: 200 },
+  "PAGE /alerts/[id]": { cells: page(ALL_ROLES), path: `/alerts/${UNKNOWN_ID}`, allowed: 404 },
   // The noun pages (issue 5): everyone who reads; an unknown id, name, commit or tag is a 404 page.
   "PAGE /environments": { cells: page(ALL_ROLES), allowed: 200 },
   "PAGE /environments/[name]": { cells: page(ALL_ROLES), path: "/environments/no-such-environment-e2e", allowed: 404 },

@@ -59,6 +59,9 @@ export function subjectHref(item: Pick<AlertListItem, "subject" | "environment" 
 
 function factText(value: unknown): string {
   if (typeof value === "string") return value;
+  // A list of plain values reads as a list; anything else as its JSON.
+  if (Array.isArray(value) && value.every((v) => v === null || ["string", "number", "boolean"].includes(typeof v)))
+    return value.length ? value.map((v) => String(v)).join(", ") : "none";
   return JSON.stringify(value);
 }
 
