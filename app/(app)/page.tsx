@@ -1,9 +1,11 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { AlertOverview } from "@/components/alerts/alert-overview";
 import { DigestLink } from "@/components/ui/digest";
 import { Time } from "@/components/ui/time";
 import { actorCan } from "@/lib/auth/actor";
 import { requirePagePermission } from "@/lib/auth/session";
+import { getAlertStats } from "@/lib/server/alerts/alert-stats";
 import { getOverview } from "@/lib/server/overview/get-overview";
 
 export const metadata: Metadata = { title: "Overview" };
@@ -11,7 +13,8 @@ export const dynamic = "force-dynamic";
 
 export default async function OverviewPage() {
   const user = await requirePagePermission("read", "/");
-  const o = await getOverview({ now: new Date() });
+  const now = new Date();
+  const [o, alertStats] = await Promise.all([getOverview({ now }), getAlertStats({ now })]);
   // Each figure is shown only to roles that may open the page it links to.
   const stats = [
     { label: "Artefacts", value: o.artifacts, href: "/artifacts", show: true },
@@ -47,6 +50,7 @@ export default async function OverviewPage() {
           </div>
         ))}
       </section>
+      <AlertOverview stats={alertStats} />
       <section className="card" aria-labelledby="latest-heading">
         <h2 id="latest-heading">Newest artefacts</h2>
         {o.latestArtifacts.length === 0 ? (
