@@ -682,18 +682,21 @@ describe("compliance view", () => {
       expect(after.every((r) => new Date(r.computed_at).getTime() === later.getTime())).toBe(true);
     });
 
-    it("the trend reads a past day's snapshot (its numbers of the time), and today always live", async () => {
+    it("the trend reads the snapshot of a day before yesterday (its numbers of the time); yesterday and today are live", async () => {
       // A snapshot from the time differs from what is computed now: the trend must show the snapshot's.
       await withPg((c) => c.query(`UPDATE compliance_snapshots SET total = 42 WHERE environment = 'prod' AND day = '2026-10-15'`));
-      const now = new Date("2026-10-16T12:00:00Z");
+      await withPg((c) => c.query(`UPDATE compliance_snapshots SET total = 43 WHERE environment = 'prod' AND day = '2026-10-16'`));
+      const now = new Date("2026-10-17T12:00:00Z");
       const view = await getCompliance({ environment: "prod", window: WINDOW, now });
       expect(view.trend.map((t) => [t.day, t.source])).toEqual([
         ...Array.from({ length: 5 }, (_, i) => [`2026-10-1${i}`, "live"]),
         ["2026-10-15", "snapshot"],
         ["2026-10-16", "live"],
+        ["2026-10-17", "live"],
       ]);
-      expect(view.trend[5]?.total).toBe(42);
-      expect(view.trend[6]?.total).toBe(5);
+      expect(view.trend.map((t) => t.total).slice(5)).toEqual([42, 5, 5]);
+      // The window's own counts never come from snapshots.
+      expect(view.deployments.total).toBe(6);
     });
 
     it("through the queue: a compliance.snapshot job writes today's row", async () => {

@@ -17,10 +17,11 @@ import {
 // contract for an environment and window, the policy's failures per requirement, open violations
 // by rule, exceptions (suppressed alerts) and the daily trend.
 //
-// Trend: a day before today reads its compliance_snapshots row (written hourly by the
-// compliance.snapshot job, so it keeps the verdicts of that time); a day without one, and today,
-// is computed here from the same definitions with today's verdicts. A fresh install therefore
-// shows a full trend at once; nothing is written on read.
+// Trend: a day before yesterday reads its compliance_snapshots row (the compliance.snapshot job
+// refreshes yesterday's and today's every hour, so that row was last written after its day ended,
+// and keeps the verdicts of that time). Yesterday and today, whose rows are still being refreshed,
+// and any day without a row are computed here from the same definitions with today's verdicts. A
+// fresh install therefore shows a full trend at once; nothing is written on read.
 
 export type PolicyRequirement = PolicyFailure["requirement"];
 export const POLICY_REQUIREMENTS = [
@@ -117,7 +118,7 @@ trend AS (
   SELECT days.day, s.day IS NOT NULL AS from_snapshot,
          s.total, s.pinned, s.verified_signature, s.verified_provenance, s.admitted, s.compliant, live.counts
     FROM days
-    LEFT JOIN compliance_snapshots s ON s.environment = $1 AND s.day = days.day AND days.day < $7::date
+    LEFT JOIN compliance_snapshots s ON s.environment = $1 AND s.day = days.day AND days.day < $7::date - 1
     LEFT JOIN LATERAL (
       SELECT json_build_object(${flagCounts(
         `f.started_at < ${UTC_DAY_START("(days.day + 1)")} AND (f.ended_at IS NULL OR f.ended_at > ${UTC_DAY_START("days.day")})`,
