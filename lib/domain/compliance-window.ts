@@ -47,7 +47,8 @@ export function parseInstant(text: string): Date | null {
   const [y, m, d] = [text.slice(0, 4), text.slice(5, 7), text.slice(8, 10)].map(Number) as [number, number, number];
   if (utcDay(new Date(Date.UTC(y, m - 1, d))) !== text.slice(0, 10)) return null;
   const at = new Date(isDate ? `${text}T00:00:00Z` : text);
-  return Number.isNaN(at.getTime()) ? null : at;
+  // Postgres reads years 1-9999 in ISO form; an offset can carry 9999-12-31 into year 10000.
+  return Number.isNaN(at.getTime()) || at.getUTCFullYear() < 1 || at.getUTCFullYear() > 9999 ? null : at;
 }
 
 /** The API's window: `to` defaults to now, `from` to 30 days before `to`; from < to, at most 400 days. */

@@ -24,7 +24,13 @@ function csvOf<T extends string>(values: readonly [T, ...T[]]) {
     .pipe(z.array(z.enum(values, { error: `each must be one of ${values.join(", ")}` })).min(1, "name at least one"));
 }
 
-const ZInstant = z.union([z.iso.datetime({ offset: true }), z.iso.date()], { error: "must be an ISO 8601 date or date-time" });
+const ZInstant = z
+  .union([z.iso.datetime({ offset: true }), z.iso.date()], { error: "must be an ISO 8601 date or date-time" })
+  // Postgres reads years 1-9999 in ISO form (0000-01-01, or 9999-12-31 carried into 10000 by an offset, answered 500).
+  .refine((v) => {
+    const year = new Date(v.length === 10 ? `${v}T00:00:00Z` : v).getUTCFullYear();
+    return year >= 1 && year <= 9999;
+  }, "must be between the years 0001 and 9999");
 
 export const ZListAlertsQuery = z.object({
   status: csvOf(ALERT_STATUSES).optional(),
@@ -70,6 +76,8 @@ function decodeCursor(text: string, sort: Cursor["sort"]): Cursor {
     new AppError("unprocessable", "The cursor is not valid", {
       errors: [{ path: "$.query.cursor", message: "not a cursor from a previous page of this list and sort" }],
     });
+  // Node's base64url decoder skips characters outside the alphabet: a mangled cursor would read as the one it resembles.
+  if (!/^[A-Za-z0-9_-]+$/.test(text)) throw bad();
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(text, "base64url").toString("utf8"));

@@ -8,7 +8,9 @@ const isoDate = z
   .string()
   .trim()
   .max(40)
-  .refine((v) => !Number.isNaN(new Date(v).getTime()) && /^\d{4}-\d{2}-\d{2}/.test(v), "must be a date (YYYY-MM-DD) or an ISO 8601 time");
+  .refine((v) => !Number.isNaN(new Date(v).getTime()) && /^\d{4}-\d{2}-\d{2}/.test(v), "must be a date (YYYY-MM-DD) or an ISO 8601 time")
+  // Postgres reads years 1-9999 (0000-01-01 answered 500).
+  .refine((v) => new Date(v).getUTCFullYear() >= 1 && new Date(v).getUTCFullYear() <= 9999, "must be between the years 0001 and 9999");
 
 export const SIGNED_FILTERS = ["true", "false", "verified", "unverified"] as const;
 
