@@ -245,7 +245,8 @@ function encodeCursor(rank: number, id: string): string {
 
 function decodeCursor(cursor: string): { rank: number; id: string } {
   const [rank, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
-  if ((rank !== "0" && rank !== "1") || !id || !UUID.test(id)) {
+  // The alphabet first: Node's decoder skips characters outside it, so a mangled cursor would read as the one it resembles.
+  if (!/^[A-Za-z0-9_-]+$/.test(cursor) || (rank !== "0" && rank !== "1") || !id || !UUID.test(id)) {
     throw new AppError("unprocessable", "The cursor is not valid", {
       errors: [{ path: "$.query.cursor", message: "not a cursor from a previous page" }],
     });
