@@ -267,4 +267,19 @@ describe("server-side verification", () => {
     expect(await db().job.count({ where: { kind: "trust.changed" } })).toBe(1);
     expect(await runDueJobs()).toBe(1);
   });
+
+  it("ingest batches waiting for their evaluation share one job, with the artefacts of all of them", async () => {
+    const signer = generateKeyPairSync("ec", { namedCurve: "P-256" });
+    const [X, Y] = [`sha256:${"7".repeat(64)}`, `sha256:${"8".repeat(64)}`];
+    await submit(cosignSignature(X, signer.privateKey));
+    await submit(cosignSignature(Y, signer.privateKey));
+    const waiting = await db().job.findMany({ where: { kind: "artifacts.changed", doneAt: null } });
+    expect(waiting).toHaveLength(1);
+    const ids = (waiting[0]?.payload as { artifactIds: string[] }).artifactIds;
+    const artifacts = await db().artifact.findMany({ where: { digest: { in: [X, Y] } }, select: { id: true } });
+    expect([...ids].sort()).toEqual(artifacts.map((a) => a.id).sort());
+    await runDueJobs();
+    const ran = await db().job.findMany({ where: { kind: "artifacts.changed" } });
+    expect(ran.map((j) => j.doneAt !== null)).toEqual([true]);
+  });
 });

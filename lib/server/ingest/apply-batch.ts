@@ -10,7 +10,7 @@ import type {
   TagDeleted,
   TagPushed,
 } from "@/lib/domain/events";
-import { enqueueJob } from "@/lib/server/jobs/queue";
+import { enqueueArtifactsChanged } from "@/lib/server/jobs/queue";
 import { uuidv7 } from "./uuid";
 
 // Applies the domain events of a whole batch with a handful of set-based statements instead of
@@ -181,11 +181,7 @@ export async function applyBatch(sql: Sql, options: { events: BatchEvent[]; now:
       event.type.startsWith("deployment.") && event.type !== "deployment.removed" && !out.get(documentId)?.artifacts.length,
   );
   if (touched.size || unresolved) {
-    await enqueueJob(sql, {
-      kind: "artifacts.changed",
-      payload: { artifactIds: [...touched], ...(unresolved ? { unresolved: true } : {}) },
-      runAt: now,
-    });
+    await enqueueArtifactsChanged(sql, { artifactIds: [...touched], unresolved, runAt: now });
   }
   return out;
 }

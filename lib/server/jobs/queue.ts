@@ -43,6 +43,38 @@ export async function enqueueJob(
   notifyLocalWorker();
 }
 
+/**
+ * Queues the re-evaluation of some artefacts, merged into a job of the same kind that is still
+ * waiting (not yet claimed) when there is one: under load, many ingest batches then share one
+ * evaluation instead of queueing one each. The waiting job is locked with SKIP LOCKED, so a job a
+ * worker is claiming is never merged into, and nothing ever waits for another transaction.
+ */
+export async function enqueueArtifactsChanged(
+  sql: Sql,
+  options: { artifactIds: string[]; unresolved: boolean; runAt: Date },
+): Promise<void> {
+  const merged = await sql.query<{ id: string }>(
+    `WITH target AS (
+       SELECT id FROM jobs
+        WHERE kind = 'artifacts.changed' AND done_at IS NULL AND failed_at IS NULL AND locked_until IS NULL AND attempts = 0
+          AND dedupe_key IS NULL AND jsonb_array_length(payload->'artifactIds') < 5000
+        ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
+     UPDATE jobs j
+        SET payload = jsonb_build_object(
+              'artifactIds', (SELECT coalesce(jsonb_agg(DISTINCT x), '[]'::jsonb) FROM jsonb_array_elements_text((j.payload->'artifactIds') || $1::jsonb) AS x),
+              'unresolved', coalesce((j.payload->>'unresolved')::boolean, false) OR $2::boolean)
+       FROM target WHERE j.id = target.id
+     RETURNING j.id`,
+    [JSON.stringify(options.artifactIds), options.unresolved],
+  );
+  if (merged.length) return;
+  await enqueueJob(sql, {
+    kind: "artifacts.changed",
+    payload: { artifactIds: options.artifactIds, ...(options.unresolved ? { unresolved: true } : {}) },
+    runAt: options.runAt,
+  });
+}
+
 /** Claims the next due job (clearing its dedupe key, so a change arriving now queues another run). */
 export async function claimJob(sql: Sql, now: Date): Promise<Job | null> {
   const [row] = await sql.query<{ id: string; kind: string; payload: Record<string, unknown>; attempts: number; max_attempts: number }>(
