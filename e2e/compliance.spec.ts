@@ -225,7 +225,7 @@ test.describe("the compliance view, as the compliance officer reads it", () => {
       await expect(rows.nth(0)).toContainText("by tag");
       await expect(rows.nth(0)).toContainText(`${REGISTRY}/${app}:2.0`);
       await expect(rows.nth(1)).toContainText("vendor");
-      await expect(rows.nth(1)).toContainText("no verified signature");
+      await expect(rows.nth(1)).toContainText("not signed");
       await screenshots(page, "drill-down");
       await page.getByRole("link", { name: "Show the others: pass the policy" }).click();
       await expect(page.getByTestId("drill-total")).toHaveText("3");

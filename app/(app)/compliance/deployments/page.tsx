@@ -140,9 +140,9 @@ export default async function ComplianceDeploymentsPage({ searchParams }: Props)
   );
 }
 
-function Check({ ok, yes, no }: { ok: boolean; yes: string; no: string }) {
+function Check({ ok, yes, no, title }: { ok: boolean; yes: string; no: string; title: string }) {
   return (
-    <span className={`badge ${ok ? "badge-ok" : "badge-bad"}`}>
+    <span className={`badge ${ok ? "badge-ok" : "badge-bad"}`} title={title} style={{ whiteSpace: "nowrap" }}>
       <span aria-hidden="true">{ok ? "✓" : "✗"}</span> {ok ? yes : no}
     </span>
   );
@@ -158,7 +158,7 @@ function DeploymentTable({ rows }: { rows: ComplianceDeployment[] }) {
             <th scope="col">Artefact</th>
             <th scope="col">Reference</th>
             <th scope="col">Ran</th>
-            <th scope="col">Checks</th>
+            <th scope="col">Verified</th>
             <th scope="col">Policy</th>
           </tr>
         </thead>
@@ -207,11 +207,11 @@ function DeploymentTable({ rows }: { rows: ComplianceDeployment[] }) {
                   )}
                 </div>
               </td>
-              <td data-label="Checks">
+              <td data-label="Verified">
                 <div className={styles.checks}>
-                  <Check ok={d.measures.verifiedSignature} yes="verified signature" no="no verified signature" />
-                  <Check ok={d.measures.verifiedProvenance} yes="verified provenance" no="no verified provenance" />
-                  <Check ok={d.measures.admitted} yes="admitted" no="not admitted" />
+                  <Check ok={d.measures.verifiedSignature} yes="signed" no="not signed" title={MEASURES.verifiedSignature.help} />
+                  <Check ok={d.measures.verifiedProvenance} yes="provenance" no="no provenance" title={MEASURES.verifiedProvenance.help} />
+                  <Check ok={d.measures.admitted} yes="admitted" no="not admitted" title={MEASURES.admitted.help} />
                 </div>
               </td>
               <td data-label="Policy">
