@@ -2,6 +2,7 @@ import "server-only";
 import { sqlFromPool, withTransaction } from "@/lib/db/sql";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
+import { reopenExpiredSuppressions } from "@/lib/server/alerts/triage-alert";
 import { enqueueJob } from "@/lib/server/jobs/queue";
 import { startJobWorker } from "@/lib/server/jobs/worker";
 import { checkpointIfDue } from "@/lib/server/ledger/create-checkpoint";
@@ -42,6 +43,15 @@ export function startBackgroundDuties(): void {
     60_000,
   );
   sweep.unref();
+  // Suppressions reopen by themselves when they end.
+  const unsuppress = setInterval(
+    () =>
+      void withTransaction((sql) => reopenExpiredSuppressions(sql, new Date())).catch((error) =>
+        log.warn("could not reopen expired suppressions", { error }),
+      ),
+    30_000,
+  );
+  unsuppress.unref();
   globalForDuties.vitrineDuties.push(sweep);
   // Open alerts nobody acknowledged in time are notified again (Settings > Notifications > Escalation).
   const escalate = setInterval(
