@@ -4,6 +4,7 @@ import { AppError, type FieldProblem } from "@/lib/api/errors";
 import { type Actor, actorRef } from "@/lib/auth/actor";
 import { type Sql, withTransaction } from "@/lib/db/sql";
 import type { AdaptedDocument } from "@/lib/domain/events";
+import { oversizedIdentifier } from "@/lib/ingest/identifiers";
 import { UNSTORABLE_MESSAGE, unstorableTextPath } from "@/lib/ingest/text";
 import { appendLedgerEntriesSql, type LedgerAppend, lockLedgerSql } from "@/lib/server/ledger/append-ledger-entry";
 import { applyBatch } from "./apply-batch";
@@ -91,6 +92,8 @@ export async function storeDocuments(options: {
     const unstorable = item.adapted.ok
       ? unstorableTextPath({ eventId: item.adapted.eventId, eventSource: item.adapted.eventSource, events: item.adapted.events })
       : null;
+    // An over-long identifier would overflow its index entry in Postgres: bad input, refused like the rest.
+    const oversized = item.adapted.ok && !unstorable ? oversizedIdentifier(item.adapted) : null;
     if (unstorable) {
       results.push({
         index: item.index,
@@ -100,6 +103,17 @@ export async function storeDocuments(options: {
           title: "Invalid document",
           detail: `The document ${UNSTORABLE_MESSAGE}`,
           errors: [{ path: "$", message: UNSTORABLE_MESSAGE }],
+        },
+      });
+    } else if (oversized) {
+      results.push({
+        index: item.index,
+        id: null,
+        status: "rejected",
+        problem: {
+          title: "Invalid document",
+          detail: `An identifier in the document is too long: ${oversized}`,
+          errors: [{ path: "$", message: oversized }],
         },
       });
     } else if (!item.adapted.ok) {
