@@ -20,6 +20,8 @@ describe("trust policy documents", () => {
       requireDigestPinning: true,
       signatures: { required: 1, signers: [] },
     });
+    // Any environment a deployment names gets it, including names no policy document could have.
+    expect(defaultPolicy("prod eu/1 <b>")).toMatchObject({ environment: "prod eu/1 <b>", requireDigestPinning: true });
   });
 
   it("refuses unknown fields, bad patterns and impossible counts with paths", () => {

@@ -56,7 +56,8 @@ export type TrustPolicy = z.output<typeof ZTrustPolicy>;
 
 /** The built-in policy for an environment without one: one verified signature, digest-pinned. */
 export function defaultPolicy(environment: string): TrustPolicy {
-  return ZTrustPolicy.parse({ environment });
+  // Deployments name environments freely ("prod eu/1"); only policy documents keep to the name grammar.
+  return { ...ZTrustPolicy.parse({ environment: "default" }), environment };
 }
 
 /** What is known about an artefact as deployed (or about to be). */
