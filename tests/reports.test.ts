@@ -3,7 +3,7 @@
 // (server verb and CLI, online and offline), and one changed byte anywhere makes it invalid. The
 // job path (progress, history), and a scheduled report delivered to a webhook.
 import { spawn, spawnSync } from "node:child_process";
-import { createHash, generateKeyPairSync, type KeyObject, randomUUID, sign } from "node:crypto";
+import { createHash, generateKeyPairSync, type KeyObject, randomBytes, randomUUID, sign } from "node:crypto";
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -27,7 +27,7 @@ import { createChannel } from "@/lib/server/notifications/create-channel";
 import { exportReportNow } from "@/lib/server/reports/export-report-now";
 import { createReportExport, getReportExportOrThrow, listReportExports, type ReportExportView } from "@/lib/server/reports/report-exports";
 import { createReportSchedule } from "@/lib/server/reports/report-schedules";
-import { readReportContent } from "@/lib/server/reports/report-store";
+import { CHUNK_BYTES, ChunkSink, readReportContent, reportContentStream } from "@/lib/server/reports/report-store";
 import { ZReportRequest } from "@/lib/server/reports/schemas";
 import { verifyReportFile } from "@/lib/server/reports/verify-report";
 import { getSigningKey } from "@/lib/server/signing/signing-key";
@@ -480,6 +480,21 @@ describe("compliance reports", () => {
     expect(history.nextCursor).not.toBeNull();
     const next = await listReportExports({ limit: 2, cursor: history.nextCursor! });
     expect(next.items.map((i) => i.id)).not.toContain(view.id);
+  });
+
+  it("stores a large export in 1 MiB chunks and streams it back byte for byte", async () => {
+    const view = await createReportExport({ actor: officer, input: request({ environment: "prod" }), now: new Date(), queue: false });
+    const bytes = randomBytes(CHUNK_BYTES * 2 + 12_345);
+    const sink = new ChunkSink(view.id);
+    for (let at = 0; at < bytes.length; at += 300_001) await sink.write(bytes.subarray(at, at + 300_001));
+    await sink.end();
+    expect(sink.size).toBe(bytes.length);
+    expect(sink.hash.digest("hex")).toBe(createHash("sha256").update(bytes).digest("hex"));
+    expect(await db().reportExportChunk.count({ where: { reportId: view.id } })).toBe(3);
+    expect((await readReportContent(view.id)).equals(bytes)).toBe(true);
+    const streamed: Buffer[] = [];
+    for await (const chunk of reportContentStream(view.id) as unknown as AsyncIterable<Uint8Array>) streamed.push(Buffer.from(chunk));
+    expect(Buffer.concat(streamed).equals(bytes)).toBe(true);
   });
 
   it("refuses an unknown environment and an empty window, and exports nothing", async () => {

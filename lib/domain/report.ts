@@ -2,7 +2,7 @@
 // window, the summary (the compliance view's six counts), and the exceptions (suppressed alerts).
 // Pure: how a row reads in CSV, and the order of the JSON document's members.
 import { canonicalJson } from "./canonical-json";
-import { csvRow } from "./csv";
+import { csvCell, csvRow } from "./csv";
 import type { PolicyFailure } from "./policy";
 import type { ReportCheckpoint } from "./report-signature";
 
@@ -155,42 +155,51 @@ export function sourceCommitsText(row: ReportRow): string[] {
   return unique(row.provenance.flatMap((p) => p.sources.map((s) => (s.commit ? `${s.repository}@${s.commit}` : s.repository))));
 }
 
+const flag = (v: boolean) => (v ? "true" : "false");
+
+/**
+ * One CSV line. Text that came from outside (names, references, reasons) goes through csvCell
+ * (quoting and formula-injection guard); Vitrine's own uuids, booleans and ISO times need neither.
+ */
 export function csvReportRow(row: ReportRow): string {
-  return csvRow([
+  return [
     row.deploymentId,
-    row.environment,
-    row.cluster,
-    row.namespace,
-    row.workload,
-    row.reference,
-    row.digest,
-    row.pinned,
-    row.verifiedSignature,
-    row.verifiedProvenance,
-    row.admitted,
-    row.compliant,
+    csvCell(row.environment),
+    csvCell(row.cluster),
+    csvCell(row.namespace),
+    csvCell(row.workload),
+    csvCell(row.reference),
+    csvCell(row.digest),
+    flag(row.pinned),
+    flag(row.verifiedSignature),
+    flag(row.verifiedProvenance),
+    flag(row.admitted),
+    flag(row.compliant),
     row.policy.result,
-    failedRequirementsText(row),
-    row.signatures.map((s) => `${s.format}=${s.verdict ?? "unverified"}`).join("; "),
-    unique(row.signatures.map(signerText)).join("; "),
-    unique(row.provenance.map((p) => p.builderId)).join("; "),
-    sourceCommitsText(row).join("; "),
-    row.claims.map((c) => `${c.verifier}=${c.result}`).join("; "),
+    row.policy.failures.length ? csvCell(failedRequirementsText(row)) : "",
+    row.signatures.length ? csvCell(row.signatures.map((s) => `${s.format}=${s.verdict ?? "unverified"}`).join("; ")) : "",
+    row.signatures.length ? csvCell(unique(row.signatures.map(signerText)).join("; ")) : "",
+    row.provenance.length ? csvCell(unique(row.provenance.map((p) => p.builderId)).join("; ")) : "",
+    row.provenance.length ? csvCell(sourceCommitsText(row).join("; ")) : "",
+    row.claims.length ? csvCell(row.claims.map((c) => `${c.verifier}=${c.result}`).join("; ")) : "",
     row.openAlerts.map((a) => a.id).join("; "),
     row.startedAt,
-    row.endedAt,
-  ]);
+    row.endedAt ?? "",
+  ]
+    .join(",")
+    .concat("\r\n");
 }
 
 export const JSON_REPORT_TYPE = "vitrine.compliance-report/v1";
 
 /**
- * The JSON report's canonical text in three parts, so rows can be streamed between them:
- * `prefix` + rows joined by "," + `suffix` is exactly canonicalJson of the whole report.
+ * The JSON report's canonical text around its rows, so rows can be streamed between them and the
+ * summary (counted from the rows) written after: `prefix` + rows joined by "," + `suffix(summary)`
+ * is exactly canonicalJson of the whole report.
  */
-export function jsonReportFrame(options: { header: ReportHeader; exceptions: ReportException[]; summary: ReportSummary }): {
+export function jsonReportFrame(options: { header: ReportHeader; exceptions: ReportException[] }): {
   prefix: string;
-  suffix: string;
+  suffix: (summary: ReportSummary) => string;
 } {
   const before = {
     checkpoint: options.header.checkpoint,
@@ -202,11 +211,14 @@ export function jsonReportFrame(options: { header: ReportHeader; exceptions: Rep
     keyFingerprint: options.header.keyFingerprint,
     reportId: options.header.reportId,
   };
-  const after = { summary: options.summary, to: options.header.to, type: JSON_REPORT_TYPE };
+  const after = (summary: ReportSummary) => ({ summary, to: options.header.to, type: JSON_REPORT_TYPE });
   // Canonical order: every key before "rows" sorts before it, every key after sorts after it.
   for (const k of Object.keys(before)) if (!(k < "rows")) throw new Error(`${k} must sort before rows`);
-  for (const k of Object.keys(after)) if (!(k > "rows")) throw new Error(`${k} must sort after rows`);
-  return { prefix: `${canonicalJson(before).slice(0, -1)},"rows":[`, suffix: `],${canonicalJson(after).slice(1)}` };
+  for (const k of ["summary", "to", "type"]) if (!(k > "rows")) throw new Error(`${k} must sort after rows`);
+  return {
+    prefix: `${canonicalJson(before).slice(0, -1)},"rows":[`,
+    suffix: (summary) => `],${canonicalJson(after(summary)).slice(1)}`,
+  };
 }
 
 export function jsonReportRow(row: ReportRow): string {

@@ -12,14 +12,15 @@ import { getSigningKey } from "@/lib/server/signing/signing-key";
 export const metadata: Metadata = { title: "Reports" };
 export const dynamic = "force-dynamic";
 
-const OPENSSL = `# CSV: the .sig holds keyid=..., sig=..., statement=... (docs/reports.md)
+const OPENSSL = `# A CSV report and its .sig (keyid=...,report=...,sha256=...,sig=...,statement=...; docs/reports.md)
 sig=$(cat report.csv.sig)
 field() { echo "$sig" | tr ',' '\\n' | sed -n "s/^$1=//p"; }
-field statement | tr '_-' '/+' | base64 -d 2>/dev/null > statement.json   # base64url, unpadded
+b64url() { s=$(tr '_-' '/+'); while [ $(( \${#s} % 4 )) -ne 0 ]; do s="$s="; done; printf '%s' "$s" | base64 -d; }
+field statement | b64url > statement.json      # the signed statement (JSON)
 field sig | base64 -d > sig.bin
 openssl pkeyutl -verify -pubin -inkey vitrine-signing-key.pem -rawin -in statement.json -sigfile sig.bin
-# The statement names the file's sha256: they must be equal.
-jq -r .sha256 statement.json; sha256sum report.csv`;
+# The statement names the file's sha256: the two must be equal.
+grep -o '"sha256":"[0-9a-f]*"' statement.json; sha256sum report.csv`;
 
 export default async function ReportsPage() {
   await requirePagePermission("reports:export", "/reports");

@@ -6,8 +6,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import type pg from "pg";
 import { pool, type Sql, sqlFromPg, sqlFromPool, withTransaction } from "@/lib/db/sql";
-import { csvHeader, csvReportRow, jsonReportFrame, jsonReportRow, type ReportHeader } from "@/lib/domain/report";
+import {
+  csvHeader,
+  csvReportRow,
+  jsonReportFrame,
+  jsonReportRow,
+  type ReportHeader,
+  type ReportRow,
+  type ReportSummary,
+} from "@/lib/domain/report";
 import {
   formatSignature,
   jsonReportTail,
@@ -25,10 +34,11 @@ import { getSigningKey, signBytes } from "@/lib/server/signing/signing-key";
 import { createPdfReport } from "./pdf-report";
 import {
   countReportRows,
+  type DeploymentPage,
   type ReportScope,
-  type RowCursor,
+  readDeploymentPage,
+  readPageDetails,
   readReportExceptions,
-  readReportPage,
   readReportSummary,
   userNames,
 } from "./report-data";
@@ -39,7 +49,7 @@ import { ChunkSink, clearReportContent } from "./report-store";
 // (hashing on the way), signs the statement, and records the export in the ledger. Progress
 // (rows done of total) is written as it goes, for the Reports page to poll.
 
-const PAGE = 1000;
+const PAGE = 2500;
 const PROGRESS_EVERY_MS = 250;
 
 type ExportRow = {
@@ -55,25 +65,55 @@ type ExportRow = {
 
 export type GeneratedReport = { id: string; sha256: string; size: number; signature: string; rows: number };
 
-/**
- * Reads in one REPEATABLE READ snapshot on a connection of its own, so the summary, exceptions and
- * rows describe the same moment. Embedded PGlite has a single session (pool of one): there the
- * reads share it with the writes, page by page, without a snapshot.
- */
-async function withReadSnapshot<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
-  const p = pool();
-  if ((p.options.max ?? 10) <= 1) return fn(sqlFromPool());
-  const client = await p.connect();
+type SnapshotReaders = { main: Sql; side: Sql };
+
+// An export holds two read connections and writes on a third: exports beyond what the pool can
+// serve that way wait their turn in this process (never a pool where every connection waits for another).
+const exportSlots = globalThis as unknown as { vitrineReportSlots?: { busy: number; waiting: Array<() => void> } };
+
+async function withExportSlot<T>(fn: () => Promise<T>): Promise<T> {
+  exportSlots.vitrineReportSlots ??= { busy: 0, waiting: [] };
+  const slots = exportSlots.vitrineReportSlots;
+  const capacity = Math.max(1, Math.floor((pool().options.max ?? 10) / 3));
+  while (slots.busy >= capacity) await new Promise<void>((resolve) => slots.waiting.push(resolve));
+  slots.busy++;
   try {
-    await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-    const result = await fn(sqlFromPg(client));
-    await client.query("COMMIT");
+    return await fn();
+  } finally {
+    slots.busy--;
+    slots.waiting.shift()?.();
+  }
+}
+
+/**
+ * Reads in one REPEATABLE READ snapshot, so the exceptions, rows and summary describe the same
+ * moment: on a connection of its own, and a second one that imports the same snapshot
+ * (pg_export_snapshot), so the next page's deployments are read while this page's details are.
+ * Embedded PGlite has a single session (pool of one): there the reads share it with the writes,
+ * page by page, without a snapshot.
+ */
+async function withReadSnapshot<T>(fn: (read: SnapshotReaders) => Promise<T>): Promise<T> {
+  const p = pool();
+  if ((p.options.max ?? 10) <= 2) return fn({ main: sqlFromPool(), side: sqlFromPool() });
+  const main = await p.connect();
+  let side: pg.PoolClient | null = null;
+  try {
+    await main.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    const { rows } = await main.query<{ id: string }>("SELECT pg_export_snapshot() AS id");
+    const second = await p.connect();
+    side = second;
+    await second.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    await second.query(`SET TRANSACTION SNAPSHOT '${rows[0]!.id.replace(/'/g, "")}'`);
+    const result = await fn({ main: sqlFromPg(main), side: sqlFromPg(second) });
+    await Promise.all([main.query("COMMIT"), second.query("COMMIT")]);
     return result;
   } catch (error) {
-    await client.query("ROLLBACK").catch(() => {});
+    await main.query("ROLLBACK").catch(() => {});
+    await side?.query("ROLLBACK").catch(() => {});
     throw error;
   } finally {
-    client.release();
+    main.release();
+    side?.release();
   }
 }
 
@@ -123,7 +163,7 @@ export async function generateReport(options: { id: string; now: Date }): Promis
     [row.id, exportedAt.toISOString()],
   );
   try {
-    return await produce(row, exportedAt);
+    return await withExportSlot(() => produce(row, exportedAt));
   } catch (error) {
     const message = (error instanceof Error ? error.message : String(error)).slice(0, 1000);
     await sqlFromPool()
@@ -167,30 +207,45 @@ async function produce(row: ExportRow, exportedAt: Date): Promise<GeneratedRepor
   const temps: string[] = [];
   try {
     const outcome = await withReadSnapshot(async (read) => {
-      const total = await countReportRows(read, scope);
+      const total = await countReportRows(read.main, scope);
       await sqlFromPool().query(`UPDATE report_exports SET rows_total = $2 WHERE id = $1::uuid`, [row.id, total]);
-      const summary = await readReportSummary(read, scope);
-      const exceptions = await readReportExceptions(read, scope);
+      const exceptions = await readReportExceptions(read.main, scope);
+      // The summary is the rows' flags counted as they go by (the definitions' own expressions, in
+      // the same snapshot): the same numbers as GET /api/v1/compliance without a second pass.
+      const tally: ReportSummary = { total: 0, pinned: 0, verifiedSignature: 0, verifiedProvenance: 0, admitted: 0, compliant: 0 };
+      const count = (rows: ReportRow[]) => {
+        for (const r of rows) {
+          tally.total++;
+          if (r.pinned) tally.pinned++;
+          if (r.verifiedSignature) tally.verifiedSignature++;
+          if (r.verifiedProvenance) tally.verifiedProvenance++;
+          if (r.admitted) tally.admitted++;
+          if (r.compliant) tally.compliant++;
+        }
+      };
       let done = 0;
+      // A pipeline: while one connection reads a page's details, the other reads the next page.
       async function* pages() {
-        let after: RowCursor = null;
-        for (;;) {
-          const page = await readReportPage(read, { scope, after, limit: PAGE, withLedger: row.format === "json" });
-          if (page.rows.length > 0) yield page.rows;
-          done += page.rows.length;
+        let next: Promise<DeploymentPage> | null = readDeploymentPage(read.main, { scope, after: null, limit: PAGE });
+        while (next) {
+          const page: DeploymentPage = await next;
+          next = page.next ? readDeploymentPage(read.main, { scope, after: page.next, limit: PAGE }) : null;
+          next?.catch(() => {});
+          const rows = await readPageDetails(read.side, { scope, deployments: page.deployments, withLedger: row.format === "json" });
+          count(rows);
+          if (rows.length > 0) yield rows;
+          done += rows.length;
           await progress(done);
-          if (!page.next) break;
-          after = page.next;
         }
       }
 
       if (row.format === "csv") {
         await sink.write(csvHeader());
         for await (const rows of pages()) await sink.write(rows.map(csvReportRow).join(""));
-        return { summary, rows: done, contentHash: sink.hash.copy().digest("hex") };
+        return { summary: tally, rows: done, contentHash: sink.hash.copy().digest("hex") };
       }
       if (row.format === "json") {
-        const frame = jsonReportFrame({ header, exceptions, summary });
+        const frame = jsonReportFrame({ header, exceptions });
         await sink.write(frame.prefix);
         let first = true;
         for await (const rows of pages()) {
@@ -198,9 +253,11 @@ async function produce(row: ExportRow, exportedAt: Date): Promise<GeneratedRepor
           first = false;
         }
         // The signed content is the canonical JSON, closing brace included; the file puts the signature before it.
-        await sink.write(frame.suffix.slice(0, -1));
-        return { summary, rows: done, contentHash: sink.hash.copy().update("}").digest("hex") };
+        await sink.write(frame.suffix(tally).slice(0, -1));
+        return { summary: tally, rows: done, contentHash: sink.hash.copy().update("}").digest("hex") };
       }
+      // The PDF shows the figures before the table: counted first, in the same snapshot.
+      const summary = await readReportSummary(read.main, scope);
       // PDF: to a temporary file (the signature slot is patched in place), then into the store.
       const dir = await mkdtemp(join(tmpdir(), "vitrine-report-"));
       temps.push(dir);

@@ -91,7 +91,7 @@ export async function countReportRows(sql: Sql, scope: ReportScope): Promise<num
   return row?.n ?? 0;
 }
 
-type DeploymentRow = {
+export type DeploymentRow = {
   id: string;
   cluster: string | null;
   namespace: string | null;
@@ -125,31 +125,58 @@ function groupBy<T>(rows: T[], key: (r: T) => string): Map<string, T[]> {
   return out;
 }
 
-/**
- * One page of report rows after `cursor`, in (started_at, id) order, each with its signatures,
- * provenance, verifier claims, open alerts and evidence references, read set-based per page.
- */
-export async function readReportPage(
+export type DeploymentPage = { deployments: DeploymentRow[]; next: RowCursor };
+
+/** One page of deployments after `cursor`, in (started_at, id) order, with the definitions' flags. */
+export async function readDeploymentPage(
   sql: Sql,
-  options: { scope: ReportScope; after: RowCursor; limit: number; withLedger: boolean },
-): Promise<{ rows: ReportRow[]; next: RowCursor }> {
+  options: { scope: ReportScope; after: RowCursor; limit: number },
+): Promise<DeploymentPage> {
   const { scope } = options;
+  // The page first (a keyset scan of the environment's index), then the definitions' flags for just
+  // its rows, evaluated per row (LATERAL ... OFFSET 0 is planned on its own, for one row at a time):
+  // otherwise Postgres hashes every verified signature, provenance and claim in the database once
+  // per page, which costs more than the page itself.
   const deployments = await sql.query<DeploymentRow>(
-    `SELECT d.id, d.cluster, d.namespace, d.workload, d.reference, d.tag_reference,
-            COALESCE(a.digest, d.resolved_digest) AS digest, d.artifact_id, d.document_id, d.pinned,
-            ${hasVerifiedSignature("d")} AS verified_signature,
-            ${hasVerifiedProvenance("d")} AS verified_provenance,
-            ${isAdmitted({ environment: "$1" })} AS admitted,
-            ${isCompliant("d")} AS compliant,
+    `WITH d AS MATERIALIZED (
+       SELECT d.id, d.cluster, d.namespace, d.workload, d.reference, d.tag_reference, d.resolved_digest, d.artifact_id, d.document_id,
+              d.pinned, d.policy_pass, d.policy_failures, d.started_at, d.ended_at
+         FROM deployments d
+        WHERE ${SCOPE}
+          AND ($4::timestamptz IS NULL OR (d.started_at, d.id) > ($4::timestamptz, $5::uuid))
+        ORDER BY d.started_at, d.id
+        LIMIT $6)
+     SELECT d.id, d.cluster, d.namespace, d.workload, d.reference, d.tag_reference,
+            COALESCE((SELECT a.digest FROM artifacts a WHERE a.id = d.artifact_id), d.resolved_digest) AS digest,
+            d.artifact_id, d.document_id, d.pinned, f.verified_signature, f.verified_provenance, f.admitted, f.compliant,
             d.policy_pass, d.policy_failures, d.started_at, d.ended_at
-       FROM deployments d LEFT JOIN artifacts a ON a.id = d.artifact_id
-      WHERE ${SCOPE}
-        AND ($4::timestamptz IS NULL OR (d.started_at, d.id) > ($4::timestamptz, $5::uuid))
-      ORDER BY d.started_at, d.id
-      LIMIT $6`,
+       FROM d
+       CROSS JOIN LATERAL (
+         SELECT ${hasVerifiedSignature("d")} AS verified_signature,
+                ${hasVerifiedProvenance("d")} AS verified_provenance,
+                ${isAdmitted({ environment: "$1" })} AS admitted,
+                ${isCompliant("d")} AS compliant
+         OFFSET 0) f
+      ORDER BY d.started_at, d.id`,
     [...params(scope), options.after?.startedAt ?? null, options.after?.id ?? null, options.limit],
   );
-  if (deployments.length === 0) return { rows: [], next: null };
+  const last = deployments[deployments.length - 1];
+  return {
+    deployments,
+    next: last && deployments.length >= options.limit ? { startedAt: new Date(last.started_at).toISOString(), id: last.id } : null,
+  };
+}
+
+/**
+ * The report rows of a page: each deployment with its signatures, provenance, verifier claims,
+ * open alerts and evidence references, read set-based for the whole page.
+ */
+export async function readPageDetails(
+  sql: Sql,
+  options: { scope: ReportScope; deployments: DeploymentRow[]; withLedger: boolean },
+): Promise<ReportRow[]> {
+  const { scope, deployments } = options;
+  if (deployments.length === 0) return [];
   const artifactIds = [...new Set(deployments.map((d) => d.artifact_id).filter((id): id is string => id !== null))];
   const slots = [...new Set(deployments.map(slotOf))];
   // One after another: inside the export's snapshot they share one connection.
@@ -307,11 +334,16 @@ export async function readReportPage(
     };
   });
   if (options.withLedger) await attachLedgerSequences(sql, rows);
-  const last = deployments[deployments.length - 1]!;
-  return {
-    rows,
-    next: deployments.length < options.limit ? null : { startedAt: new Date(last.started_at).toISOString(), id: last.id },
-  };
+  return rows;
+}
+
+/** One page of report rows after `cursor` (the deployments, then their details, on one connection). */
+export async function readReportPage(
+  sql: Sql,
+  options: { scope: ReportScope; after: RowCursor; limit: number; withLedger: boolean },
+): Promise<{ rows: ReportRow[]; next: RowCursor }> {
+  const page = await readDeploymentPage(sql, options);
+  return { rows: await readPageDetails(sql, { ...options, deployments: page.deployments }), next: page.next };
 }
 
 /** The alert subject of a deployment slot (lib/domain/alert-rules.ts deploymentSubject). */

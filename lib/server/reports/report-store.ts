@@ -54,16 +54,18 @@ export async function clearReportContent(reportId: string): Promise<void> {
   await sqlFromPool().query(`DELETE FROM report_export_chunks WHERE report_id = $1::uuid`, [reportId]);
 }
 
+/** Chunks as pg returns bytea (hex text, decoded natively by pg-types into Buffers). */
+async function readChunks(text: string, values: unknown[]): Promise<Array<{ data: Buffer }>> {
+  return sqlFromPool().query<{ data: Buffer }>(text, values);
+}
+
 /** The stored bytes as a web stream, read one chunk per pull. */
 export function reportContentStream(reportId: string): ReadableStream<Uint8Array> {
   let seq = 0;
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
-        const [row] = await sqlFromPool().query<{ data: Buffer }>(
-          `SELECT data FROM report_export_chunks WHERE report_id = $1::uuid AND seq = $2`,
-          [reportId, seq++],
-        );
+        const [row] = await readChunks(`SELECT data FROM report_export_chunks WHERE report_id = $1::uuid AND seq = $2`, [reportId, seq++]);
         if (!row) controller.close();
         else controller.enqueue(new Uint8Array(row.data.buffer, row.data.byteOffset, row.data.byteLength));
       },
@@ -74,9 +76,6 @@ export function reportContentStream(reportId: string): ReadableStream<Uint8Array
 
 /** The whole stored content (for verification in tests and for small deliveries). */
 export async function readReportContent(reportId: string): Promise<Buffer> {
-  const rows = await sqlFromPool().query<{ data: Buffer }>(
-    `SELECT data FROM report_export_chunks WHERE report_id = $1::uuid ORDER BY seq`,
-    [reportId],
-  );
+  const rows = await readChunks(`SELECT data FROM report_export_chunks WHERE report_id = $1::uuid ORDER BY seq`, [reportId]);
   return Buffer.concat(rows.map((r) => r.data));
 }
