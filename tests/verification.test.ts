@@ -275,7 +275,7 @@ describe("server-side verification", () => {
     await submit(cosignSignature(Y, signer.privateKey));
     const waiting = await db().job.findMany({ where: { kind: "artifacts.changed", doneAt: null } });
     expect(waiting).toHaveLength(1);
-    const ids = (waiting[0]?.payload as { artifactIds: string[] }).artifactIds;
+    const ids = (waiting[0]?.payload as { artifactIds: string[] } | undefined)?.artifactIds ?? [];
     const artifacts = await db().artifact.findMany({ where: { digest: { in: [X, Y] } }, select: { id: true } });
     expect([...ids].sort()).toEqual(artifacts.map((a) => a.id).sort());
     await runDueJobs();
