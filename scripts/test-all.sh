@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The README's test command: lint, types, unit, integration (Postgres and embedded), browser tests.
+# The README's test command: lint, types, unit, integration (Postgres and embedded), hostile input, browser tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "== lint";        npx biome check .
@@ -9,5 +9,6 @@ echo "== unit tests";  npx vitest run --project unit
 export VITRINE_NEXT_DIST_DIR=.next-e2e
 echo "== next build ($VITRINE_NEXT_DIST_DIR)"; NEXT_TELEMETRY_DISABLED=1 npx next build
 bash scripts/test-integration.sh
+echo "== hostile input corpus (tests/adversarial, against the same build)"; npm run -s test:adversarial
 echo "== browser tests (Playwright, against next start)"
 E2E_SKIP_BUILD=1 npx playwright test
