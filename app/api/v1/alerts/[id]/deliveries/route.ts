@@ -1,7 +1,11 @@
-// GET /api/v1/alerts/{id}/deliveries - the alert's notification log: channel, alert state, status and every attempt
+// GET /api/v1/alerts/{id}/deliveries - the alert's notification log: channel, alert state, status, every attempt, next retry; keyset pages
+import { alertIdParam } from "@/lib/api/alert-params";
 import { withApi } from "@/lib/api/with-api";
-import { listDeliveries } from "@/lib/server/notifications/list-deliveries";
+import { listDeliveries, ZListDeliveriesQuery } from "@/lib/server/notifications/list-deliveries";
 
 export const dynamic = "force-dynamic";
 
-export const GET = withApi({ auth: { permission: "read" } }, ({ params }) => listDeliveries({ alertId: params.id ?? "" }));
+// The same readers as GET /api/v1/alerts/{id}.
+export const GET = withApi({ auth: { permission: "read" }, query: ZListDeliveriesQuery }, ({ params, query }) =>
+  listDeliveries({ alertId: alertIdParam(params), cursor: query.cursor, limit: query.limit }),
+);
