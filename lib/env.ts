@@ -1,6 +1,7 @@
 // The one place that reads process.env. Every variable is validated here; a bad or missing one
 // stops the process with a message that names it. Documented in README.md#configuration.
 import { z } from "zod";
+import { parseAllowedHosts } from "./domain/network-address";
 
 const roles = ["admin", "security", "compliance", "oncall", "viewer"] as const;
 
@@ -59,6 +60,23 @@ const ZEnv = z
     // Email notifications: smtp://[user:pass@]host[:port] (STARTTLS when offered) or smtps:// (TLS from the start).
     VITRINE_SMTP_URL: z.url({ protocol: /^smtps?$/, error: "must be smtp://[user:password@]host[:port] or smtps://..." }).optional(),
     VITRINE_SMTP_FROM: z.email("must be an email address such as vitrine@example.com").optional(),
+    // Notification URLs on loopback, private or CGNAT addresses are refused unless "1" (docs/notifications.md).
+    VITRINE_NOTIFY_ALLOW_PRIVATE: z
+      .enum(["0", "1"], { error: "must be 0 or 1 (1 allows notification URLs on loopback, private and CGNAT addresses)" })
+      .optional()
+      .default("0"),
+    // host[:port],...: notification receivers called whatever address they have (on-premises receivers).
+    VITRINE_NOTIFY_ALLOWED_HOSTS: z
+      .string()
+      .optional()
+      .transform((v, ctx) => {
+        const parsed = parseAllowedHosts(v ?? "");
+        if (!parsed.ok) {
+          ctx.addIssue({ code: "custom", message: `must be a comma-separated list of host[:port]: ${parsed.message}` });
+          return z.NEVER;
+        }
+        return parsed.hosts;
+      }),
     OIDC_ISSUER: z.url("must be the issuer URL, e.g. https://login.example.com/realms/acme").optional(),
     OIDC_CLIENT_ID: z.string().min(1).optional(),
     OIDC_CLIENT_SECRET: z.string().min(1).optional(),

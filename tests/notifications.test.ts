@@ -1,25 +1,28 @@
 // Alert notifications (issue 6 item 3): webhook CloudEvents signed with HMAC-SHA256, Slack messages
 // and email, delivered through the job queue with retries and never twice for the same alert state;
-// routing; escalation of unacknowledged alerts; channel management. Receivers are real local
-// servers on 127.0.0.1 started by the tests.
+// routing; escalation of unacknowledged alerts; channel management; the delivery log; the SSRF guard.
+// Receivers are real local servers on 127.0.0.1 started by the tests, a host these tests name in
+// VITRINE_NOTIFY_ALLOWED_HOSTS (loopback is refused by default).
 import { createHmac } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import net from "node:net";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { toAppError } from "@/lib/api/errors";
-import { withTransaction } from "@/lib/db/sql";
+import { sqlFromPool, withTransaction } from "@/lib/db/sql";
 import { verifySignatureHeader } from "@/lib/domain/notifications";
 import { uuidv7 } from "@/lib/server/ingest/uuid";
 import { runDueJobs } from "@/lib/server/jobs/worker";
 import { verifyLedger } from "@/lib/server/ledger/verify-ledger";
 import { createChannel } from "@/lib/server/notifications/create-channel";
 import { deleteChannel } from "@/lib/server/notifications/delete-channel";
+import { deliverAlertNotifications } from "@/lib/server/notifications/deliver-notifications";
 import { enqueueAlertNotifications } from "@/lib/server/notifications/enqueue";
 import { escalateUnacknowledged } from "@/lib/server/notifications/escalate-unacknowledged";
 import { getEscalationSettings, putEscalationSettings } from "@/lib/server/notifications/escalation-settings";
 import { listChannels } from "@/lib/server/notifications/list-channels";
 import { listDeliveries } from "@/lib/server/notifications/list-deliveries";
+import type { Resolver } from "@/lib/server/notifications/network-guard";
 import { runDueNotifications } from "@/lib/server/notifications/notification-worker";
 import type { TCreateChannel } from "@/lib/server/notifications/schemas";
 import { testChannel } from "@/lib/server/notifications/test-channel";
@@ -203,14 +206,25 @@ async function ledgerKinds(): Promise<Array<{ kind: string; subject: string; pay
 }
 
 let receiver: Receiver;
+const guardEnv = { allowedHosts: process.env.VITRINE_NOTIFY_ALLOWED_HOSTS, allowPrivate: process.env.VITRINE_NOTIFY_ALLOW_PRIVATE };
+
+/** The test receivers' host allowed, and nothing else (restored after each test that changes the guard). */
+function allowTestReceivers(): void {
+  setTestEnv({ VITRINE_NOTIFY_ALLOWED_HOSTS: "127.0.0.1", VITRINE_NOTIFY_ALLOW_PRIVATE: undefined });
+}
 
 beforeAll(async () => {
   setTestEnv({ VITRINE_PUBLIC_URL: BASE, VITRINE_SMTP_URL: undefined, VITRINE_SMTP_FROM: undefined });
+  allowTestReceivers();
   receiver = await new Receiver().start();
 });
 afterAll(async () => {
   await receiver.stop();
-  setTestEnv({ VITRINE_PUBLIC_URL: undefined });
+  setTestEnv({
+    VITRINE_PUBLIC_URL: undefined,
+    VITRINE_NOTIFY_ALLOWED_HOSTS: guardEnv.allowedHosts,
+    VITRINE_NOTIFY_ALLOW_PRIVATE: guardEnv.allowPrivate,
+  });
 });
 beforeEach(async () => {
   await resetDatabase();
@@ -715,5 +729,251 @@ describe("channels", () => {
   it("answers 404 for the deliveries of an unknown alert and 422 for a bad id", async () => {
     expect(toAppError(await listDeliveries({ alertId: "00000000-0000-4000-8000-000000000000" }).catch((e) => e))?.status).toBe(404);
     expect(toAppError(await listDeliveries({ alertId: "nope" }).catch((e) => e))?.status).toBe(422);
+  });
+});
+
+describe("delivery log", () => {
+  it("pages an alert's deliveries with a cursor, with counts, last answer and the next attempt", async () => {
+    for (const name of ["a", "b", "c"]) await webhook(`log ${name}`, receiver.url(`/${name}`));
+    const alertId = await insertAlert();
+    await notify(alertId);
+    receiver.answerAt("/b", 500);
+    expect(await runDueJobs()).toBe(1);
+
+    const first = await listDeliveries({ alertId, limit: 2 });
+    expect(first.items).toHaveLength(2);
+    expect(first.nextCursor).toEqual(expect.any(String));
+    expect(first.counts).toEqual({ total: 3, pending: 1, delivered: 2, failed: 0 });
+    const second = await listDeliveries({ alertId, limit: 2, cursor: first.nextCursor! });
+    expect(second.items).toHaveLength(1);
+    expect(second.nextCursor).toBeNull();
+    const all = [...first.items, ...second.items];
+    expect(new Set(all.map((d) => d.id)).size).toBe(3);
+    expect(all.map((d) => d.id)).toEqual((await listDeliveries({ alertId })).items.map((d) => d.id));
+
+    const failing = all.find((d) => d.channel.name === "log b")!;
+    const [job] = await withPg(async (c) => (await c.query(`SELECT run_at FROM jobs WHERE kind = 'alerts.notify'`)).rows);
+    expect(failing).toMatchObject({
+      state: "open:1",
+      status: "pending",
+      attemptCount: 1,
+      lastStatusCode: 500,
+      lastError: "HTTP 500",
+      deliveredAt: null,
+      nextAttemptAt: new Date(job.run_at).toISOString(),
+    });
+    expect(new Date(failing.nextAttemptAt!).getTime()).toBeGreaterThan(new Date(failing.lastAttemptAt!).getTime());
+    const delivered = all.find((d) => d.channel.name === "log a")!;
+    expect(delivered).toMatchObject({ status: "delivered", attemptCount: 1, lastStatusCode: 200, lastError: null, nextAttemptAt: null });
+    expect(delivered.deliveredAt).toEqual(expect.any(String));
+    expect(delivered.attempts).toEqual([
+      { at: delivered.lastAttemptAt, statusCode: 200, error: null, ms: expect.any(Number), permanent: false },
+    ]);
+
+    // An upper-case id is the same alert.
+    expect((await listDeliveries({ alertId: alertId.toUpperCase() })).items).toHaveLength(3);
+  });
+
+  it("refuses a cursor it did not write and a limit out of range (422 naming the parameter)", async () => {
+    const alertId = await insertAlert();
+    for (const cursor of ["", "nope", "bm9wZQ", "a b", `${Buffer.from(`2026-01-01T00:00:00.000Z|${uuidv7()}`).toString("base64url")}!`]) {
+      const error = toAppError(await listDeliveries({ alertId, cursor }).catch((e) => e));
+      expect(error?.status, cursor).toBe(422);
+      expect(error?.extra.errors?.[0]?.path).toBe("$.query.cursor");
+    }
+    for (const limit of [0, -1, 201, 1.5, Number.NaN]) {
+      const error = toAppError(await listDeliveries({ alertId, limit }).catch((e) => e));
+      expect(error?.status, String(limit)).toBe(422);
+      expect(error?.extra.errors?.[0]?.path).toBe("$.query.limit");
+    }
+    expect(await listDeliveries({ alertId, limit: 200 })).toEqual({
+      items: [],
+      nextCursor: null,
+      counts: { total: 0, pending: 0, delivered: 0, failed: 0 },
+    });
+  });
+});
+
+describe("SSRF guard", () => {
+  afterEach(allowTestReceivers);
+
+  function guard(vars: { allowedHosts?: string; allowPrivate?: string }): void {
+    setTestEnv({ VITRINE_NOTIFY_ALLOWED_HOSTS: vars.allowedHosts, VITRINE_NOTIFY_ALLOW_PRIVATE: vars.allowPrivate });
+  }
+
+  async function refusal(promise: Promise<unknown>): Promise<string> {
+    const problem = toAppError(await promise.then(() => null).catch((e) => e));
+    expect(problem?.status).toBe(422);
+    const url = problem?.extra.errors?.find((e) => e.path === "$.url");
+    expect(url, JSON.stringify(problem?.extra.errors)).toBeDefined();
+    return url!.message;
+  }
+
+  it("refuses a channel with a loopback, private or metadata URL by default (422 naming $.url and why)", async () => {
+    guard({});
+    expect(await refusal(webhook("loopback", receiver.url()))).toMatch(/^must not point at 127\.0\.0\.1, a loopback address/);
+    for (const [url, why] of [
+      ["http://localhost:8080/hook", "loopback name"],
+      ["http://LOCALHOST./hook", "loopback name"],
+      ["http://2130706433/", "loopback address"],
+      ["http://0x7f.1/", "loopback address"],
+      ["http://[::1]/", "loopback address"],
+      ["http://[::ffff:127.0.0.1]/", "loopback address"],
+      ["http://10.1.2.3/", "private address"],
+      ["http://172.16.0.1/", "private address"],
+      ["http://192.168.1.1/", "private address"],
+      ["http://100.64.0.1/", "carrier-grade NAT"],
+      ["http://[fd00::1]/", "unique-local"],
+      ["http://169.254.169.254/latest/meta-data/", "link-local"],
+      ["http://[fe80::1]/", "link-local"],
+      ["http://0.0.0.0/", "unspecified"],
+    ] as const) {
+      expect(await refusal(webhook(`bad ${url}`, url)), url).toContain(why);
+    }
+    expect(
+      await refusal(createChannel({ actor, input: { kind: "slack", name: "s", url: "http://127.0.0.1/services/T/B/X" }, now: new Date() })),
+    ).toContain("loopback");
+    // A change of URL is checked as well.
+    const ok = await webhook("public", "https://hooks.example.com/vitrine");
+    expect(await refusal(updateChannel({ actor, id: ok.id, input: { url: "http://192.168.0.10/hook" }, now: new Date() }))).toContain(
+      "private address",
+    );
+    expect((await listChannels()).map((c) => c.name)).toEqual(["public"]);
+  });
+
+  it("allows private receivers with VITRINE_NOTIFY_ALLOW_PRIVATE=1 but never link-local; VITRINE_NOTIFY_ALLOWED_HOSTS names hosts", async () => {
+    guard({ allowPrivate: "1" });
+    await webhook("loopback", receiver.url());
+    await webhook("private", "http://10.1.2.3/hook");
+    expect(await refusal(webhook("metadata", "http://169.254.169.254/"))).toContain("VITRINE_NOTIFY_ALLOWED_HOSTS");
+    guard({ allowedHosts: "169.254.169.254:80, hooks.corp.example" });
+    await webhook("named", "http://169.254.169.254/");
+    expect(await refusal(webhook("other port", "http://169.254.169.254:8080/"))).toContain("link-local");
+    expect(await refusal(webhook("loopback again", receiver.url("/again")))).toContain("loopback");
+  });
+
+  it("refuses at delivery a host name that resolves to loopback: failed at once, not retried, in the log", async () => {
+    guard({});
+    const port = new URL(receiver.url()).port;
+    const channel = await webhook("rebinding", `http://hooks.example.test:${port}/hook`);
+    const alertId = await insertAlert();
+    const resolved: string[] = [];
+    const toLoopback: Resolver = async (host) => {
+      resolved.push(host);
+      return [{ address: "127.0.0.1", family: 4 }];
+    };
+    const outcome = await deliverAlertNotifications(sqlFromPool(), {
+      alertId,
+      stateKey: "open:1",
+      now: new Date(),
+      isLastAttempt: false,
+      network: { resolve: toLoopback },
+    });
+    expect(outcome).toEqual({ delivered: 0, failed: 1, pending: 0 });
+    expect(resolved).toEqual(["hooks.example.test"]);
+    expect(receiver.requests).toHaveLength(0);
+    const log = await listDeliveries({ alertId });
+    expect(log.items).toEqual([
+      expect.objectContaining({
+        channel: { id: channel.id, name: "rebinding", kind: "webhook" },
+        status: "failed",
+        attemptCount: 1,
+        lastStatusCode: null,
+        lastError: expect.stringMatching(/^refused: hooks\.example\.test resolves to 127\.0\.0\.1, a loopback address/),
+        nextAttemptAt: null,
+      }),
+    ]);
+    expect(log.items[0]!.attempts[0]!.permanent).toBe(true);
+
+    // One refused address among public ones is enough; IPv4-mapped IPv6 is its IPv4 address.
+    const mixed: Resolver = async () => [
+      { address: "93.184.216.34", family: 4 },
+      { address: "::ffff:169.254.169.254", family: 6 },
+    ];
+    const other = await insertAlert({ label: "mixed" });
+    await deliverAlertNotifications(sqlFromPool(), {
+      alertId: other,
+      stateKey: "open:1",
+      now: new Date(),
+      isLastAttempt: false,
+      network: { resolve: mixed },
+    });
+    expect((await listDeliveries({ alertId: other })).items[0]).toMatchObject({
+      status: "failed",
+      lastError: expect.stringContaining("resolves to ::ffff:a9fe:a9fe (IPv4 169.254.169.254), a link-local address"),
+    });
+    expect(receiver.requests).toHaveLength(0);
+  });
+
+  it("connects to the address it checked, not to a second DNS answer", async () => {
+    // hooks.example.test does not exist in DNS: the request reaches the receiver only through the vetted answer.
+    guard({ allowPrivate: "1" });
+    const port = new URL(receiver.url()).port;
+    await webhook("pinned", `http://hooks.example.test:${port}/pinned`);
+    const alertId = await insertAlert();
+    const outcome = await deliverAlertNotifications(sqlFromPool(), {
+      alertId,
+      stateKey: "open:1",
+      now: new Date(),
+      isLastAttempt: false,
+      network: { resolve: async () => [{ address: "127.0.0.1", family: 4 }] },
+    });
+    expect(outcome).toEqual({ delivered: 1, failed: 0, pending: 0 });
+    expect(receiver.at("/pinned")).toHaveLength(1);
+    expect(receiver.requests[0]!.headers.host).toBe(`hooks.example.test:${port}`);
+  });
+
+  it("fails a stored channel that points at loopback through the queue at once, without retries", async () => {
+    const channel = await webhook("stored", receiver.url("/stored"));
+    // As if saved before the guard, or under an opt-out since removed.
+    guard({});
+    await withPg((c) =>
+      c.query(`UPDATE notification_channels SET url = $2 WHERE id = $1`, [
+        channel.id,
+        `http://localhost:${new URL(receiver.url()).port}/stored`,
+      ]),
+    );
+    const alertId = await insertAlert();
+    await notify(alertId);
+    expect(await runDueJobs()).toBe(1);
+    await passBackoff();
+    expect(await runDueJobs()).toBe(0);
+    expect(receiver.requests).toHaveLength(0);
+    const [job] = await withPg(
+      async (c) => (await c.query(`SELECT attempts, done_at, failed_at FROM jobs WHERE kind = 'alerts.notify'`)).rows,
+    );
+    expect(job).toMatchObject({ attempts: 1, done_at: expect.any(Date), failed_at: null });
+    expect((await listDeliveries({ alertId })).items[0]).toMatchObject({
+      status: "failed",
+      lastError: expect.stringMatching(/^refused: the URL must not point at localhost, a loopback name/),
+    });
+    // "Send test" says the same, and sends nothing.
+    expect(await testChannel({ id: channel.id, now: new Date() })).toMatchObject({
+      ok: false,
+      statusCode: null,
+      error: expect.stringContaining("loopback"),
+    });
+    expect(receiver.requests).toHaveLength(0);
+  });
+
+  it("retries a DNS failure (it may be temporary)", async () => {
+    guard({});
+    await webhook("nxdomain", "http://hooks.example.test/hook");
+    const alertId = await insertAlert();
+    const nx: Resolver = async () => {
+      throw Object.assign(new Error("getaddrinfo ENOTFOUND hooks.example.test"), { code: "ENOTFOUND" });
+    };
+    const error = await deliverAlertNotifications(sqlFromPool(), {
+      alertId,
+      stateKey: "open:1",
+      now: new Date(),
+      isLastAttempt: false,
+      network: { resolve: nx },
+    }).catch((e) => e);
+    expect(error?.name).toBe("DeliveryIncomplete");
+    expect((await listDeliveries({ alertId })).items[0]).toMatchObject({
+      status: "pending",
+      lastError: "could not resolve hooks.example.test: ENOTFOUND",
+    });
   });
 });

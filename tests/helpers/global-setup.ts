@@ -13,6 +13,9 @@ declare module "vitest" {
 }
 
 export default async function setup(project: TestProject) {
+  // Test receivers listen on 127.0.0.1, which notifications refuse by default (SSRF guard, docs/notifications.md):
+  // name that host alone as allowed, for the test processes and the app servers they start.
+  process.env.VITRINE_NOTIFY_ALLOWED_HOSTS ??= "127.0.0.1";
   const base = process.env.VITRINE_TEST_DB === "embedded" ? undefined : process.env.DATABASE_URL;
   let url: string;
   let teardown: () => Promise<void>;

@@ -6,6 +6,7 @@ import { redactChannelUrl } from "@/lib/domain/notifications";
 import { uuidv7 } from "@/lib/server/ingest/uuid";
 import { appendLedgerEntriesSql } from "@/lib/server/ledger/append-ledger-entry";
 import { generateWebhookSecret, getChannelRowOrThrow, isNameTaken, nameTakenError, toChannelItem } from "./channel-row";
+import { assertChannelUrlAllowed } from "./network-guard";
 import { type ChannelCreated, type TCreateChannel, ZCreateChannel } from "./schemas";
 import { isEmailConfigured } from "./send-notification";
 
@@ -17,6 +18,7 @@ export async function createChannel(options: { actor: Actor; input: TCreateChann
       errors: [{ path: "$.kind", message: "email needs VITRINE_SMTP_URL and VITRINE_SMTP_FROM on the server (docs/notifications.md)" }],
     });
   }
+  if (input.kind !== "email") assertChannelUrlAllowed(input.url);
   const id = uuidv7(options.now.getTime());
   const secret = input.kind === "webhook" ? generateWebhookSecret() : null;
   const url = input.kind === "email" ? null : input.url;

@@ -4,7 +4,7 @@ import { channelMatches } from "@/lib/domain/notifications";
 import { uuidv7 } from "@/lib/server/ingest/uuid";
 import type { Job } from "@/lib/server/jobs/queue";
 import { loadAlertNotice } from "./alert-notice";
-import { type AttemptResult, type ChannelTarget, sendToChannel } from "./send-notification";
+import { type AttemptResult, type ChannelTarget, type PostOptions, sendToChannel } from "./send-notification";
 
 // The "alerts.notify" job: one alert state to every channel whose routing matches. Each
 // (channel, alert state) has one delivery row, created once (ON CONFLICT DO NOTHING); only the
@@ -39,6 +39,7 @@ async function recordAttempt(
     ...(options.result.statusCode !== null ? { statusCode: options.result.statusCode } : {}),
     ...(options.result.error !== null ? { error: options.result.error } : {}),
     ms: options.result.ms,
+    ...(options.result.permanent ? { permanent: true } : {}),
   };
   await sql.query(
     `UPDATE notification_deliveries
@@ -51,10 +52,11 @@ async function recordAttempt(
 /**
  * Delivers one alert state. Throws DeliveryIncomplete when a delivery failed, so the queue retries
  * the job with backoff; on the last attempt the deliveries still pending are marked failed first.
+ * A permanent failure (a refused address) is failed at once and not retried. `network` is for tests.
  */
 export async function deliverAlertNotifications(
   sql: Sql,
-  options: { alertId: string; stateKey: string; now: Date; isLastAttempt: boolean },
+  options: { alertId: string; stateKey: string; now: Date; isLastAttempt: boolean; network?: PostOptions },
 ): Promise<DeliveryOutcome> {
   const alert = await loadAlertNotice(sql, options.alertId);
   if (!alert) return { delivered: 0, failed: 0, pending: 0 };
@@ -93,14 +95,16 @@ export async function deliverAlertNotifications(
           at: new Date(),
           status: "failed",
         });
-        return { row, ok: false, final: true, error: "channel disabled" };
+        return { row, ok: false, final: true, permanent: true, error: "channel disabled" };
       }
       const result = await sendToChannel(
         { id: row.channel_id, name: row.name, kind: row.kind, url: row.url, secret: row.secret, config: row.config },
         { alert, stateKey: options.stateKey, deliveryId: row.delivery_id, now: options.now },
+        options.network,
       );
       const at = new Date();
-      const status = result.ok ? "delivered" : options.isLastAttempt ? "failed" : "pending";
+      const final = result.ok || options.isLastAttempt || result.permanent === true;
+      const status = result.ok ? "delivered" : final ? "failed" : "pending";
       await recordAttempt(sql, { deliveryId: row.delivery_id, result, at, status });
       if (result.ok) {
         await sql.query(
@@ -121,7 +125,7 @@ export async function deliverAlertNotifications(
           ],
         );
       }
-      return { row, ok: result.ok, final: result.ok || options.isLastAttempt, error: result.error ?? "failed" };
+      return { row, ok: result.ok, final, permanent: result.permanent === true, error: result.error ?? "failed" };
     }),
   );
 
@@ -130,7 +134,8 @@ export async function deliverAlertNotifications(
     failed: results.filter((r) => !r.ok && r.final).length,
     pending: results.filter((r) => !r.final).length,
   };
-  const failures = results.filter((r) => !r.ok && r.error !== "channel disabled");
+  // Only failures a retry may fix make the queue try again (a disabled channel or a refused address will not change).
+  const failures = results.filter((r) => !r.ok && !r.permanent);
   if (failures.length > 0) throw new DeliveryIncomplete(outcome, failures.map((f) => `${f.row.name}: ${f.error}`).join("; "));
   return outcome;
 }

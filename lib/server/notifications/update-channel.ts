@@ -6,6 +6,7 @@ import type { JsonValue } from "@/lib/domain/canonical-json";
 import { redactChannelUrl } from "@/lib/domain/notifications";
 import { appendLedgerEntriesSql } from "@/lib/server/ledger/append-ledger-entry";
 import { generateWebhookSecret, getChannelRowOrThrow, isNameTaken, nameTakenError, toChannelItem } from "./channel-row";
+import { channelUrlProblem } from "./network-guard";
 import { type ChannelCreated, type TUpdateChannel, ZUpdateChannel } from "./schemas";
 
 /** Changes a channel's name, address, routing or enabled flag, or rotates a webhook's secret (returned once). */
@@ -17,6 +18,8 @@ export async function updateChannel(options: { actor: Actor; id: string; input: 
       const problems: FieldProblem[] = [];
       if (input.url !== undefined && before.kind === "email")
         problems.push({ path: "$.url", message: "an email channel has recipients, not a URL" });
+      const urlProblem = input.url !== undefined && before.kind !== "email" ? channelUrlProblem(input.url) : null;
+      if (urlProblem) problems.push(urlProblem);
       if (input.to !== undefined && before.kind !== "email")
         problems.push({ path: "$.to", message: `a ${before.kind} channel has a URL, not recipients` });
       if (input.rotateSecret && before.kind !== "webhook")
