@@ -527,7 +527,8 @@ describe("hostile input", () => {
         process.stdout.write(`\n${failures.length} unexpected answers; the first 60:\n${failures.slice(0, 60).join("\n")}\n`);
       if (health.faults.length) process.stdout.write(`\nhealth: ${health.faults.slice(0, 20).join("\n")}\n`);
       if (changed.length) process.stdout.write(`\ntables changed by the corpus: ${changed.join(", ")}\n`);
-      if (newAlerts.length) process.stdout.write(`\nalerts raised while the corpus ran (${corpusStart.toISOString()}):\n${newAlerts.join("\n")}\n`);
+      if (newAlerts.length)
+        process.stdout.write(`\nalerts raised while the corpus ran (${corpusStart.toISOString()}):\n${newAlerts.join("\n")}\n`);
 
       for (const s of stats.slice(0, -1)) expect(s.tried, `${s.target} tried too few`).toBeGreaterThanOrEqual(PER_TARGET);
       expect(
