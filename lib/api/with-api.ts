@@ -14,6 +14,7 @@ import { consumeRateLimit } from "@/lib/server/rate-limit/consume-rate-limit";
 import { authenticateToken } from "@/lib/server/tokens/authenticate-token";
 import { getSessionUser } from "@/lib/server/users/get-session-user";
 import { AppError, jsonPath, problemResponse, toAppError, zodProblems } from "./errors";
+import { admitIngestRequest, ingestInFlightLimit } from "./load-shedding";
 import { parseJsonBody, readBodyWithLimit } from "./read-body";
 
 export type ApiAuth = { permission: Permission; allow?: Array<"session" | "token"> } | "public";
@@ -93,7 +94,10 @@ export function withApi<Q extends z.ZodType | undefined = undefined, B extends z
     const started = performance.now();
     const now = new Date();
     let status = 500;
+    let release: (() => void) | null = null;
     try {
+      // Over capacity, ingestion is refused before any work (503 + Retry-After): see load-shedding.ts.
+      if (options.rateLimit === "ingest") release = admitIngestRequest(ingestInFlightLimit(env().VITRINE_DB_POOL_MAX));
       let actor: Actor | null = null;
       if (options.auth !== "public") {
         const auth = await authenticate(req, now);
@@ -186,7 +190,7 @@ export function withApi<Q extends z.ZodType | undefined = undefined, B extends z
       const appError = toAppError(error);
       if (appError) {
         status = appError.status;
-        if (status >= 500) log.warn("database unavailable", { requestId, path: req.nextUrl.pathname, error });
+        if (status >= 500 && !appError.extra.shed) log.warn("database unavailable", { requestId, path: req.nextUrl.pathname, error });
         if (
           options.rateLimit === "ingest" &&
           status >= 400 &&
@@ -211,6 +215,7 @@ export function withApi<Q extends z.ZodType | undefined = undefined, B extends z
         requestId,
       );
     } finally {
+      release?.();
       log.info("request", {
         requestId,
         method: req.method,
