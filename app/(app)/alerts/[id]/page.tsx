@@ -14,6 +14,7 @@ import { allowedActions, isAlertStatus } from "@/lib/domain/alert-triage";
 import type { LineageGraph } from "@/lib/domain/lineage";
 import { type AlertDetail, type AlertTimelineEvent, getAlert } from "@/lib/server/alerts/get-alert";
 import { getLineage } from "@/lib/server/lineage/get-lineage";
+import { DeliveryLog } from "./delivery-log.client";
 
 export const dynamic = "force-dynamic";
 
@@ -295,6 +296,8 @@ export default async function AlertPage({ params }: Props) {
           )}
         </div>
       </div>
+
+      <DeliveryLog alertId={alert.id} canConfigure={actorCan(user, "settings:read")} />
     </>
   );
 }
