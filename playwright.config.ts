@@ -40,6 +40,8 @@ export default defineConfig({
       E2E_PORT: String(E2E_PORT),
       NEXT_TELEMETRY_DISABLED: "1",
       VITRINE_NEXT_DIST_DIR: process.env.VITRINE_NEXT_DIST_DIR || ".next-e2e",
+      // Notification receivers of the specs listen on 127.0.0.1, which the default policy refuses: that host only.
+      VITRINE_NOTIFY_ALLOWED_HOSTS: "127.0.0.1",
     },
     timeout: 300_000,
     reuseExistingServer: !CI,

@@ -299,3 +299,45 @@ test.describe("screenshots", () => {
     });
   }
 });
+
+test.describe("notifications section", () => {
+  test.use({ storageState: authFile("admin") });
+
+  test("shows a loading state, then that no notification was sent, with the way to Settings for admin and security", async ({
+    page,
+    browser,
+  }) => {
+    // No channel routes this test's environment: its alerts notify nobody.
+    const id = alerts[0]!.id;
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    await page.route(`**/api/v1/alerts/${id}/deliveries*`, async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.goto(`/alerts/${id}`);
+    const section = page.getByTestId("alert-notifications");
+    await expect(section.getByRole("heading", { name: "Notifications" })).toBeVisible();
+    await expect(section.getByTestId("notifications-loading")).toBeVisible();
+    await expect(section.getByTestId("notifications-empty")).toHaveCount(0);
+    release();
+    await expect(section.getByTestId("notifications-empty")).toContainText("No notifications sent for this alert");
+    await expect(section.getByTestId("notifications-loading")).toHaveCount(0);
+    await expect(section.getByRole("link", { name: "Settings > Notifications" })).toHaveAttribute("href", "/settings/notifications");
+
+    // On call reads the same log, without a link to a page it may not open.
+    const oncall = await browser.newContext({ storageState: authFile("oncall") });
+    try {
+      const other = await oncall.newPage();
+      await other.goto(new URL(`/alerts/${id}`, page.url()).toString());
+      const empty = other.getByTestId("alert-notifications").getByTestId("notifications-empty");
+      await expect(empty).toContainText("No notifications sent for this alert");
+      await expect(empty).toContainText("configured by admin and security");
+      await expect(empty.getByRole("link")).toHaveCount(0);
+    } finally {
+      await oncall.close();
+    }
+  });
+});
