@@ -9,6 +9,7 @@ echo "== unit tests";  npx vitest run --project unit
 export VITRINE_NEXT_DIST_DIR=.next-e2e
 echo "== next build ($VITRINE_NEXT_DIST_DIR)"; NEXT_TELEMETRY_DISABLED=1 npx next build
 bash scripts/test-integration.sh
+echo "== overload without loss (short: 4x the sustainable ingest rate, a Postgres restart, an app SIGKILL)"; npm run -s bench:overload -- --duration 8 --ci
 echo "== hostile input corpus (tests/adversarial, against the same build)"; npm run -s test:adversarial
 echo "== browser tests (Playwright, against next start)"
 E2E_SKIP_BUILD=1 npx playwright test
