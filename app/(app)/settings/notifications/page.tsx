@@ -59,6 +59,12 @@ export default async function NotificationsPage() {
           The <code>Vitrine-Signature</code> header is <code>t=&lt;unix seconds&gt;,v1=&lt;hex HMAC-SHA256&gt;</code> of{" "}
           <code>t + &quot;.&quot; + body</code> with the channel&apos;s secret. The full format is in <code>docs/notifications.md</code>.
         </p>
+        <p>
+          Vitrine calls public addresses only: a URL on a loopback, private, carrier-grade NAT or link-local address (such as cloud metadata
+          at <code>169.254.169.254</code>) is refused when the channel is saved, and again before every request for the addresses its host
+          resolves to. For receivers on your own network, the server&apos;s operator names them in <code>VITRINE_NOTIFY_ALLOWED_HOSTS</code>{" "}
+          (<code>docs/notifications.md</code>).
+        </p>
         <pre className="raw">{VERIFY}</pre>
       </section>
     </>
