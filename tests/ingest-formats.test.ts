@@ -188,6 +188,9 @@ describe("ingestion formats end to end (adapter -> store -> domain -> ledger)", 
     const attestation = await db().attestation.findFirstOrThrow({ include: { subjects: true } });
     expect(attestation).toMatchObject({ predicateType: "https://slsa.dev/provenance/v1", envelope: "dsse", buildId: build.id });
     expect(attestation.subjects.map((s) => s.digest)).toEqual([`sha256:${hex(30)}`]);
+    // The subject's name is the artefact's name.
+    const names = await db().artifactName.findMany({ where: { artifact: { digest: `sha256:${hex(30)}` } } });
+    expect(names.map((n) => n.name)).toEqual(["registry.test/app"]);
   });
 
   it("a Kyverno YAML stream with several reports is stored as one document per report", async () => {

@@ -173,14 +173,47 @@ async function seedStory() {
     sources: [{ repo: "https://github.com/acme/app-debug", commit: C3 }],
     inputs: [{ repo: "registry.test/app", digest: INDEX }],
   });
-  // No ingestion format carries an index's manifest list yet: the edges a registry adapter would write.
-  await db().$executeRawUnsafe(`UPDATE artifacts SET kind = 'oci_index' WHERE digest = $1`, INDEX);
-  await db().$executeRawUnsafe(
-    `INSERT INTO artifact_edges (from_id, to_id, kind)
-     SELECT i.id, m.id, 'manifest' FROM artifacts i, artifacts m WHERE i.digest = $1 AND m.digest = ANY($2::text[])`,
-    INDEX,
-    [AMD, ARM],
-  );
+  // The registry's push notification for the index lists its platform manifests (distribution v3 target.references).
+  const pushed = await ingestEventsRequest({
+    actor,
+    headers: new Headers({ "content-type": "application/vnd.docker.distribution.events.v2+json" }),
+    body: Buffer.from(
+      JSON.stringify({
+        events: [
+          {
+            id: "registry-push-index-1.1",
+            timestamp: T(2),
+            action: "push",
+            target: {
+              mediaType: "application/vnd.oci.image.index.v1+json",
+              digest: INDEX,
+              size: 856,
+              repository: "app",
+              url: `https://registry.test/v2/app/manifests/${INDEX}`,
+              references: [
+                {
+                  mediaType: "application/vnd.oci.image.manifest.v1+json",
+                  digest: AMD,
+                  size: 1203,
+                  platform: { os: "linux", architecture: "amd64" },
+                },
+                {
+                  mediaType: "application/vnd.oci.image.manifest.v1+json",
+                  digest: ARM,
+                  size: 1203,
+                  platform: { os: "linux", architecture: "arm64", variant: "v8" },
+                },
+              ],
+            },
+            request: { id: "r1", host: "registry.test", method: "PUT", useragent: "buildkit/0.17" },
+          },
+        ],
+      }),
+    ),
+    idempotencyKey: null,
+    now: new Date(T(2)),
+  });
+  expect(pushed.answer.rejected, JSON.stringify(pushed.answer.results)).toBe(0);
 
   // Tags: latest moves from the old index to the new one; 1.1 only ever names the new one.
   await events([published("p-old", OLD, "latest", 0), published("p-new", INDEX, "latest", 10), published("p-11", INDEX, "1.1", 10)]);
@@ -314,8 +347,8 @@ describe("lineage", () => {
     expect(ids(two, "source")).toEqual([`github.com/acme/app@${C1.slice(0, 12)}`]);
     expect(ids(two, "build")).toEqual(["repro-1", "run-1", "run-2"]);
     expect(ids(two, "artifact")).toEqual(
-      // The debug image is named by no document (provenance subjects' names are not recorded as names).
-      [short(INDEX), short(AMD), short(ARM), DEBUG.slice(0, 19), `registry.test/base@${BASE.slice(0, 19)}`].sort(),
+      // The debug image is named only by its provenance subject: that name is its name.
+      [short(INDEX), short(AMD), short(ARM), short(DEBUG), `registry.test/base@${BASE.slice(0, 19)}`].sort(),
     );
     expect(node(two, `artifact:${BASE}`)).toMatchObject({ direction: "upstream", depth: 2, status: "unsigned" });
     expect(node(two, `artifact:${DEBUG}`)).toMatchObject({ direction: "downstream", depth: 2, status: "unsigned" });

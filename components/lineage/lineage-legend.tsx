@@ -48,7 +48,7 @@ export function LineageLegend() {
             <li>
               <span className={`${styles.swatch} ${styles.swatchFlow}`} aria-hidden="true" />
               <span>
-                <strong>Solid grey</strong>: built from, produced, tagged, deployed
+                <strong>Solid grey</strong>: built from, produced, platform image of an index, tagged, deployed
               </span>
             </li>
             <li>

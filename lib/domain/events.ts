@@ -23,6 +23,18 @@ export type ArtifactObserved = {
   sizeBytes?: number | null;
   /** Set for artifact.packaged when the event names the change/commit it came from. */
   source?: SourceRef | null;
+  /** An image index's platform manifests (registry push with target.references): separate artefacts, linked by an edge. */
+  manifests?: IndexManifest[];
+};
+
+/** One platform manifest an image index lists. */
+export type IndexManifest = {
+  digest: Digest;
+  kind: Extract<ArtifactKind, "oci_image" | "oci_index">;
+  mediaType: string | null;
+  sizeBytes: number | null;
+  /** "linux/arm64/v8", when the index says. */
+  platform: string | null;
 };
 
 /** A tag pointed at a digest (registry push, CDEvents purl with a tag). A different digest than before is a move. */

@@ -269,3 +269,84 @@ describe("media types", () => {
     expect(manifestKind(undefined)).toBeNull();
   });
 });
+
+describe("adaptRegistryEnvelope: an index's platform manifests (target.references)", () => {
+  const INDEX_TYPE = "application/vnd.oci.image.index.v1+json";
+  const AMD = `sha256:${"a".repeat(64)}`;
+  const ARM = `sha256:${"b".repeat(64)}`;
+  const LAYER = `sha256:${"c".repeat(64)}`;
+
+  it("lists each platform manifest with its platform, and leaves blobs out", () => {
+    const [result] = adaptRegistryEnvelope(
+      {
+        events: [
+          event({
+            target: {
+              mediaType: INDEX_TYPE,
+              references: [
+                {
+                  mediaType: "application/vnd.oci.image.manifest.v1+json",
+                  digest: AMD,
+                  size: 1203,
+                  platform: { os: "linux", architecture: "amd64" },
+                },
+                {
+                  mediaType: "application/vnd.docker.distribution.manifest.v2+json",
+                  digest: ARM,
+                  size: 1100,
+                  platform: { os: "linux", architecture: "arm64", variant: "v8" },
+                },
+                { mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", digest: LAYER, size: 9 },
+                { mediaType: "application/vnd.oci.image.manifest.v1+json", digest: AMD, size: 1203 },
+              ],
+            },
+          }),
+        ],
+      },
+      { now },
+    );
+    const doc = accepted(result?.adapted);
+    expect(doc.events[0]).toMatchObject({
+      type: "artifact.published",
+      kind: "oci_index",
+      manifests: [
+        { digest: AMD, kind: "oci_image", sizeBytes: 1203, platform: "linux/amd64" },
+        { digest: ARM, kind: "oci_image", sizeBytes: 1100, platform: "linux/arm64/v8" },
+      ],
+    });
+    expect(doc.notes.join(" ")).toMatch(/listing 2 platform manifests/);
+  });
+
+  it("keeps an image manifest's references (layers) out of the lineage", () => {
+    const [result] = adaptRegistryEnvelope(
+      { events: [event({ target: { references: [{ mediaType: "application/vnd.oci.image.manifest.v1+json", digest: AMD }] } })] },
+      { now },
+    );
+    const doc = accepted(result?.adapted);
+    expect(doc.events[0]).not.toHaveProperty("manifests");
+  });
+
+  it("says so when an index push carries no references", () => {
+    const [result] = adaptRegistryEnvelope({ events: [event({ target: { mediaType: INDEX_TYPE } })] }, { now });
+    expect(accepted(result?.adapted).notes.join(" ")).toMatch(/platform manifests are not known/);
+  });
+
+  it("refuses a reference with a bad digest or a references field of the wrong type, naming it", () => {
+    const [bad] = adaptRegistryEnvelope(
+      {
+        events: [
+          event({
+            target: {
+              mediaType: INDEX_TYPE,
+              references: [{ mediaType: "application/vnd.oci.image.manifest.v1+json", digest: "sha256:ABC" }],
+            },
+          }),
+        ],
+      },
+      { now },
+    );
+    expect(refused(bad?.adapted).errors.map((e) => e.path)).toEqual(["$.events[0].target.references[0].digest"]);
+    const [wrong] = adaptRegistryEnvelope({ events: [event({ target: { mediaType: INDEX_TYPE, references: "all" } })] }, { now });
+    expect(refused(wrong?.adapted).errors[0]?.path).toBe("$.events[0].target.references");
+  });
+});

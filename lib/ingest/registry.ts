@@ -8,7 +8,7 @@
 // Pure: no clock (`now` only stands in for a missing timestamp), never throws.
 import { z } from "zod";
 import { type Digest, parseDigest } from "@/lib/domain/digest";
-import type { AdaptedDocument, ArtifactKind, ArtifactRef, DomainEvent } from "@/lib/domain/events";
+import type { AdaptedDocument, ArtifactKind, ArtifactRef, DomainEvent, IndexManifest } from "@/lib/domain/events";
 import { type FieldProblem, issuesToProblems, mediaTypeOf, parseRfc3339 } from "./cloudevents";
 import { formatImageReference, imageName, isImageTag, isRepositoryPath, normaliseRegistryHost } from "./image-reference";
 
@@ -18,6 +18,8 @@ export const REGISTRY_EVENTS_MEDIA_TYPES = [
 ] as const;
 
 export const MAX_REGISTRY_EVENTS = 1000;
+/** An index lists one manifest per platform (and attestation manifests): a few dozen at most in practice. */
+export const MAX_INDEX_REFERENCES = 1000;
 
 /** True for the content types of a registry notification envelope (parameters ignored). */
 export function isRegistryMediaType(contentType: string | null | undefined): boolean {
@@ -56,6 +58,24 @@ const ZRegistryEvent = z.looseObject({
     repository: z.string().min(1, "must name the repository").max(255),
     url: ZOptionalText(4096),
     tag: ZOptionalText(200),
+    // distribution v3: the descriptors a manifest references (an index's platform manifests, an image's layers).
+    references: z
+      .array(
+        z.looseObject({
+          mediaType: ZOptionalText(255),
+          digest: ZOptionalText(200),
+          size: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).nullish(),
+          platform: z
+            .looseObject({
+              architecture: z.string().max(64).nullish(),
+              os: z.string().max(64).nullish(),
+              variant: z.string().max(64).nullish(),
+            })
+            .nullish(),
+        }),
+      )
+      .max(MAX_INDEX_REFERENCES, `at most ${MAX_INDEX_REFERENCES} references`)
+      .nullish(),
   }),
   request: z.looseObject({ host: ZOptionalText(300) }).nullish(),
   source: z.looseObject({ addr: ZOptionalText(300) }).nullish(),
@@ -123,6 +143,23 @@ function adaptEvent(raw: unknown, base: string, now: Date): AdaptedDocument {
   if (host === null) {
     problems.push({ path: `${base}.request.host`, message: "no registry host: request.host, target.url or source.addr must name it" });
   }
+  // An index's platform manifests; the references of an image (layers, config) are blobs and stay evidence.
+  const manifests: IndexManifest[] = [];
+  if (action === "push" && manifestKind(event.target.mediaType) === "oci_index") {
+    (event.target.references ?? []).forEach((ref, i) => {
+      const refKind = manifestKind(ref.mediaType);
+      if (refKind === null) return;
+      const d = parseDigest(ref.digest ?? "");
+      if (!d.ok) {
+        problems.push({ path: `${base}.target.references[${i}].digest`, message: d.reason });
+        return;
+      }
+      const p = ref.platform;
+      const platform = p?.os && p.architecture ? [p.os, p.architecture, p.variant].filter(Boolean).join("/") : null;
+      if (!manifests.some((m) => m.digest === d.digest))
+        manifests.push({ digest: d.digest, kind: refKind, mediaType: nonEmpty(ref.mediaType), sizeBytes: ref.size ?? null, platform });
+    });
+  }
   if (problems.length > 0 || host === null) return reject(`The registry ${action} event is invalid`, problems);
 
   const eventId = event.id;
@@ -154,8 +191,23 @@ function adaptEvent(raw: unknown, base: string, now: Date): AdaptedDocument {
         return accept([]);
       }
       const events: DomainEvent[] = [
-        { type: "artifact.published", occurredAt, artifact: artifact(tag, digest), kind, mediaType, sizeBytes },
+        {
+          type: "artifact.published",
+          occurredAt,
+          artifact: artifact(tag, digest),
+          kind,
+          mediaType,
+          sizeBytes,
+          ...(manifests.length ? { manifests } : {}),
+        },
       ];
+      if (kind === "oci_index") {
+        notes.push(
+          manifests.length
+            ? `an image index listing ${manifests.length} platform manifest${manifests.length === 1 ? "" : "s"}: each recorded as an artefact linked to the index`
+            : "an image index without target.references: its platform manifests are not known from this event",
+        );
+      }
       if (tag !== null) events.push({ type: "tag.pushed", occurredAt, repository, tag, digest, mediaType, sizeBytes });
       else notes.push("pushed by digest, without a tag: no tag recorded");
       return accept(events);

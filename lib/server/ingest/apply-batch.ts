@@ -10,6 +10,7 @@ import type {
   TagDeleted,
   TagPushed,
 } from "@/lib/domain/events";
+import { parseImageReference } from "@/lib/ingest/image-reference";
 import { enqueueArtifactsChanged } from "@/lib/server/jobs/queue";
 import { uuidv7 } from "./uuid";
 
@@ -48,6 +49,19 @@ function wantArtifact(
   if (ref.repository && !w.names.has(ref.repository)) w.names.set(ref.repository, ref.raw?.startsWith("pkg:") ? ref.raw : null);
 }
 
+/**
+ * The name an in-toto subject gives its artefact: an image reference without its tag or digest
+ * (`ghcr.io/acme/app:1.0` -> `ghcr.io/acme/app`), otherwise the name as given (`app_linux_amd64.tar.gz`).
+ */
+export function subjectName(name: string | null): string | null {
+  const trimmed = name?.trim() ?? "";
+  if (trimmed === "") return null;
+  // Only names that start with a registry host read as images; `acme/app` stays what the subject says.
+  if (!/^(?:[^/]*[.:][^/]*|localhost)\//.test(trimmed)) return trimmed;
+  const parsed = parseImageReference(trimmed);
+  return parsed.ok ? parsed.ref.name : trimmed;
+}
+
 /** Every artefact an event names, so one statement can create them all first. */
 function collectArtifacts(wants: Map<string, ArtifactWant>, event: DomainEvent): void {
   switch (event.type) {
@@ -55,6 +69,13 @@ function collectArtifacts(wants: Map<string, ArtifactWant>, event: DomainEvent):
     case "artifact.published":
     case "artifact.deleted":
       wantArtifact(wants, event.artifact, { kind: event.kind, mediaType: event.mediaType, sizeBytes: event.sizeBytes });
+      for (const m of event.manifests ?? []) {
+        wantArtifact(
+          wants,
+          { digest: m.digest, repository: event.artifact.repository, raw: null },
+          { kind: m.kind, mediaType: m.mediaType, sizeBytes: m.sizeBytes },
+        );
+      }
       return;
     case "tag.pushed":
       wantArtifact(
@@ -75,7 +96,8 @@ function collectArtifacts(wants: Map<string, ArtifactWant>, event: DomainEvent):
       wantArtifact(wants, event.artifact);
       return;
     case "attestation.submitted":
-      for (const s of event.subjects) wantArtifact(wants, { digest: s.digest });
+      // A subject's name (an image repository, a file or package name) is how users know the artefact.
+      for (const s of event.subjects) wantArtifact(wants, { digest: s.digest, repository: subjectName(s.name), raw: s.name });
       if (event.provenance) for (const ref of event.provenance.inputs) wantArtifact(wants, ref);
       return;
     case "verification.claimed":
@@ -109,6 +131,24 @@ export async function applyBatch(sql: Sql, options: { events: BatchEvent[]; now:
     ) {
       result(documentId).artifacts.push(event.artifact.digest);
     }
+  }
+
+  // An image index and its platform manifests: one edge each (kept once, whichever push told it first).
+  const edges: Array<[string, string]> = [];
+  for (const { event } of events) {
+    if (event.type !== "artifact.published" || !event.artifact.digest || !event.manifests?.length) continue;
+    const from = artifactIds.get(event.artifact.digest);
+    for (const m of event.manifests) {
+      const to = artifactIds.get(m.digest);
+      if (from && to && from !== to) edges.push([from, to]);
+    }
+  }
+  if (edges.length) {
+    await sql.query(
+      `INSERT INTO artifact_edges (from_id, to_id, kind)
+       SELECT f, t, 'manifest' FROM unnest($1::uuid[], $2::uuid[]) AS e(f, t) ON CONFLICT DO NOTHING`,
+      [edges.map((e) => e[0]), edges.map((e) => e[1])],
+    );
   }
 
   // 2. Tags: moves are computed in order, per tag.
@@ -217,7 +257,9 @@ async function upsertArtifacts(sql: Sql, wants: ArtifactWant[], now: Date): Prom
      FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bigint[]) AS t(id, digest, kind, media_type, size_bytes)
      ON CONFLICT (digest) DO UPDATE SET
        last_seen_at = EXCLUDED.last_seen_at,
-       kind = CASE WHEN artifacts.kind = 'unknown' THEN EXCLUDED.kind ELSE artifacts.kind END,
+       -- A kind read from a manifest media type (a registry push) corrects one guessed from a reference.
+       kind = CASE WHEN artifacts.kind = 'unknown' OR (EXCLUDED.media_type IS NOT NULL AND EXCLUDED.kind <> 'unknown')
+                   THEN EXCLUDED.kind ELSE artifacts.kind END,
        media_type = COALESCE(artifacts.media_type, EXCLUDED.media_type),
        size_bytes = COALESCE(artifacts.size_bytes, EXCLUDED.size_bytes)
      RETURNING id, digest`,
