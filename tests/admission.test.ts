@@ -171,8 +171,8 @@ describe("admission gate", () => {
     expect(outcome.replayed).toBe(false);
 
     // The review itself, verbatim, as a document.
-    const document = await db().document.findUniqueOrThrow({ where: { id: outcome.documentId } });
-    expect(Buffer.from(document.body).equals(body)).toBe(true);
+    const document = await db().document.findUniqueOrThrow({ where: { id: outcome.documentId }, include: { content: true } });
+    expect(Buffer.from(document.content!.body).equals(body)).toBe(true);
     expect(document).toMatchObject({
       format: "admission-review",
       route: "admission",

@@ -112,7 +112,7 @@ function list(raw: Record<string, string>, actor: Actor | null = oncall) {
 
 async function ledgerEntry(sequence: bigint | null) {
   expect(sequence).not.toBeNull();
-  return db().ledgerEntry.findUniqueOrThrow({ where: { sequence: sequence! } });
+  return db().ledgerEntry.findFirstOrThrow({ where: { sequence: sequence! } });
 }
 
 beforeEach(async () => {

@@ -31,7 +31,7 @@ describe("signed ledger checkpoints", () => {
     await appendEntries(db(), 3);
     const cp = await createCheckpoint({ now: new Date() });
     expect(cp.sequence).toBe("3");
-    const head = await db().ledgerEntry.findUnique({ where: { sequence: 3n } });
+    const head = await db().ledgerEntry.findFirst({ where: { sequence: 3n } });
     expect(cp.headHash).toBe(head?.entryHash);
     const message = checkpointMessage({ sequence: 3n, headHash: cp.headHash, createdAt: new Date(cp.createdAt) });
     expect(verifyBytes(cp.publicKey, message, cp.signature)).toBe(true);
@@ -67,7 +67,7 @@ describe("signed ledger checkpoints", () => {
 
   it("rejects a checkpoint signed by another key", async () => {
     await appendEntries(db(), 2);
-    const head = (await db().ledgerEntry.findUnique({ where: { sequence: 2n } }))!;
+    const head = (await db().ledgerEntry.findFirst({ where: { sequence: 2n } }))!;
     const other = generateKeyPairSync("ed25519");
     const pem = other.publicKey.export({ type: "spki", format: "pem" }).toString();
     const fingerprint = fingerprintOf(other.publicKey);

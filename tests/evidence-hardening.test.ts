@@ -54,11 +54,13 @@ describe("evidence hardening", () => {
     const actor = await token("a");
     await send(actor, [published("e-1", 1), published("e-2", 2)]);
     expect((await verifyLedger()).valid).toBe(true);
+    // The bytes live in document_bodies (partitioned by month); the identity row in documents.
+    const e2 = `(SELECT id FROM documents WHERE event_id = 'e-2')`;
     await withPg(async (c) => {
-      await expect(c.query(`UPDATE documents SET body = '\\x7b7d'`)).rejects.toThrow(/append-only/);
-      await c.query("ALTER TABLE documents DISABLE TRIGGER USER");
-      await c.query(`UPDATE documents SET body = '\\x7b7d' WHERE event_id = 'e-2'`);
-      await c.query("ALTER TABLE documents ENABLE TRIGGER USER");
+      await expect(c.query(`UPDATE document_bodies SET body = '\\x7b7d'`)).rejects.toThrow(/append-only/);
+      await c.query("ALTER TABLE document_bodies DISABLE TRIGGER USER");
+      await c.query(`UPDATE document_bodies SET body = '\\x7b7d' WHERE document_id = ${e2}`);
+      await c.query("ALTER TABLE document_bodies ENABLE TRIGGER USER");
     });
     const entry = await db().ledgerEntry.findFirstOrThrow({ where: { payload: { path: ["eventId"], equals: "e-2" } } });
     const result = await verifyLedger();

@@ -63,8 +63,8 @@ describe("ingestion formats end to end (adapter -> store -> domain -> ledger)", 
     );
     expect(single).toBe(true);
     expect(answer.results[0]).toMatchObject({ status: "accepted", artifact: `sha256:${hex(1)}` });
-    const doc = await db().document.findFirstOrThrow();
-    expect(Buffer.from(doc.body).toString()).toBe(body);
+    const doc = await db().document.findFirstOrThrow({ include: { content: true } });
+    expect(Buffer.from(doc.content!.body).toString()).toBe(body);
     expect(doc.format).toBe("cloudevents");
   });
 

@@ -89,8 +89,8 @@ describe("ingestEvents", () => {
     expect(answer.results).toEqual([{ index: 0, id: expect.any(String), status: "accepted", artifact: D1 }]);
     const id = answer.results[0]?.id as string;
 
-    const doc = await db().document.findUniqueOrThrow({ where: { id } });
-    expect(Buffer.from(doc.body).equals(raw)).toBe(true);
+    const doc = await db().document.findUniqueOrThrow({ where: { id }, include: { content: true } });
+    expect(Buffer.from(doc.content!.body).equals(raw)).toBe(true);
     expect(doc).toMatchObject({
       sha256: createHash("sha256").update(raw).digest("hex"),
       sizeBytes: raw.byteLength,
@@ -139,8 +139,8 @@ describe("ingestEvents", () => {
     const [result] = answer.results;
     expect(result).toMatchObject({ status: "accepted", artifact: null });
     expect(result?.notes?.join(" ")).toMatch(/evidence/);
-    const doc = await db().document.findUniqueOrThrow({ where: { id: result?.id as string } });
-    expect(Buffer.from(doc.body).equals(raw)).toBe(true);
+    const doc = await db().document.findUniqueOrThrow({ where: { id: result?.id as string }, include: { content: true } });
+    expect(Buffer.from(doc.content!.body).equals(raw)).toBe(true);
     expect(await counts()).toMatchObject({ documents: 1, artifacts: 0, tags: 0, history: 0, ledger: 2 });
     expect((await db().ledgerEntry.findFirstOrThrow({ where: { kind: "document.accepted" } })).subject).toBeNull();
   });
@@ -220,11 +220,11 @@ describe("ingestEvents", () => {
 
       expect(await counts()).toMatchObject({ documents: 2, artifacts: 2, ledger: 3 });
       // A batch item is kept as its own JSON text.
-      const doc = await db().document.findUniqueOrThrow({ where: { id: answer.results[0]?.id as string } });
+      const doc = await db().document.findUniqueOrThrow({ where: { id: answer.results[0]?.id as string }, include: { content: true } });
       // A batch item is stored exactly as it was written inside the batch (here: pretty-printed, indented).
       const asSent = JSON.stringify(batch[0], null, 2).replace(/\n/g, "\n  ");
-      expect(Buffer.from(doc.body).toString("utf8")).toBe(asSent);
-      expect(doc.sha256).toBe(createHash("sha256").update(Buffer.from(doc.body)).digest("hex"));
+      expect(Buffer.from(doc.content!.body).toString("utf8")).toBe(asSent);
+      expect(doc.sha256).toBe(createHash("sha256").update(Buffer.from(doc.content!.body)).digest("hex"));
       expect(await verifyLedger()).toMatchObject({ valid: true, entries: 3 });
     });
 

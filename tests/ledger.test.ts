@@ -92,17 +92,48 @@ describe("ledger", () => {
     });
 
     it("refuses changes through Prisma too", async () => {
-      await expect(db().ledgerEntry.update({ where: { sequence: 1n }, data: { kind: "forged" } })).rejects.toThrow(/append-only/);
+      const [first] = await rows();
+      const key = { sequence: 1n, createdAt: (first as NonNullable<typeof first>).createdAt };
+      await expect(db().ledgerEntry.update({ where: { sequence_createdAt: key }, data: { kind: "forged" } })).rejects.toThrow(
+        /append-only/,
+      );
       await expect(db().ledgerEntry.deleteMany({})).rejects.toThrow(/append-only/);
       expect(await verifyLedger()).toMatchObject({ valid: true, entries: 3 });
     });
 
     it("refuses a duplicate sequence or entry hash (no fork can be inserted)", async () => {
-      const [first] = await rows();
+      const [first, second, head] = await rows();
       const fork = { ...(first as NonNullable<typeof first>), payload: { forged: true } };
       await expect(db().ledgerEntry.create({ data: { ...fork, payload: fork.payload } })).rejects.toThrow();
       await expect(db().ledgerEntry.create({ data: { ...fork, sequence: 99n, payload: fork.payload } })).rejects.toThrow(); // same entry_hash
+      // The table is partitioned by month and its keys include the month: the same sequence or entry hash
+      // dated in another month (another partition) is refused all the same.
+      const otherMonth = new Date(head!.createdAt.getTime() + 40 * 86_400_000);
+      const next = { ...head!, sequence: 4n, prevHash: head!.entryHash, entryHash: `sha256:${"e".repeat(64)}`, createdAt: otherMonth };
+      const attempts = {
+        "a taken sequence, in another month": { ...fork, createdAt: otherMonth },
+        "a taken entry hash, extending the head in another month": { ...next, entryHash: second!.entryHash },
+        "a fork: a second successor of entry 1": { ...second!, entryHash: next.entryHash, createdAt: otherMonth },
+        "a gap in the sequence": { ...next, sequence: 5n },
+        "a successor of the head that names another previous hash": { ...next, prevHash: second!.entryHash },
+      };
+      for (const [what, row] of Object.entries(attempts)) {
+        const error = await withPg((c) =>
+          c.query(
+            `INSERT INTO "ledger_entries" ("sequence", "kind", "actor", "subject", "document_id", "payload", "prev_hash", "entry_hash", "created_at")
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+            [row.sequence, row.kind, row.actor, row.subject, row.documentId, { forged: what }, row.prevHash, row.entryHash, row.createdAt],
+          ),
+        ).catch((e: unknown) => e);
+        expect(error, what).toBeInstanceOf(Error);
+        expect(String((error as Error).message), what).toMatch(
+          /ledger_entries: (sequence .* is taken|entry .* does not extend the head|entry hash .* is taken)/,
+        );
+      }
       expect(await db().ledgerEntry.count()).toBe(3);
+      // What the database checks is the link, not the hash (verifyLedger recomputes that): the true successor goes in.
+      await db().ledgerEntry.create({ data: { ...next, payload: { i: 3 } } });
+      expect((await rows()).map((e) => e.sequence)).toEqual([1n, 2n, 3n, 4n]);
     });
   });
 

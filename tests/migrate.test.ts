@@ -77,7 +77,11 @@ describe("migrate() on the test database (already migrated)", () => {
         `SELECT tgname FROM pg_trigger WHERE tgrelid = '"ledger_entries"'::regclass AND NOT tgisinternal ORDER BY tgname`,
       ),
     );
-    expect(triggers.rows.map((r) => r.tgname)).toEqual(["ledger_entries_append_only", "ledger_entries_no_truncate"]);
+    expect(triggers.rows.map((r) => r.tgname)).toEqual([
+      "ledger_entries_append_only",
+      "ledger_entries_extend_head",
+      "ledger_entries_no_truncate",
+    ]);
   });
 });
 

@@ -43,8 +43,8 @@ describe("schema drift", () => {
     expect(db.tables.api_tokens?.columns.scopes).toMatchObject({ type: "enum TokenScope[]" });
     expect(db.tables.ledger_entries?.columns.payload).toMatchObject({ type: "jsonb", nullable: false });
     expect(db.tables.ledger_entries?.columns.sequence).toMatchObject({ type: "bigint" });
-    expect(db.tables.ledger_entries?.primaryKey).toBe("PRIMARY KEY (sequence)");
-    expect(db.tables.documents?.columns.body).toMatchObject({ type: "bytea", nullable: false });
+    expect(db.tables.ledger_entries?.primaryKey).toBe("PRIMARY KEY (sequence, created_at)");
+    expect(db.tables.document_bodies?.columns.body).toMatchObject({ type: "bytea", nullable: false });
     expect(db.tables.artifacts?.columns.kind).toEqual({ type: "enum ArtifactKind", nullable: false, default: `'unknown'::"ArtifactKind"` });
     expect(db.tables.rate_limit_buckets?.primaryKey).toBe("PRIMARY KEY (key, window_start)");
     expect(db.tables.users?.indexes).toContain("UNIQUE (email)");
@@ -134,6 +134,80 @@ describe("schema drift", () => {
     );
     // The rollback really undid it all.
     expect(diffSchemas(prisma, await databaseShape())).toEqual(before);
+  });
+
+  it("reads a table partitioned by month as one table, through its parent", async () => {
+    const db = await databaseShape();
+    // The partitioned parents, with their keys, indexes and foreign keys...
+    expect(db.tables.ledger_entries?.indexes).toEqual([
+      "INDEX (document_id)",
+      "INDEX (kind, sequence)",
+      "INDEX (subject)",
+      "UNIQUE (entry_hash, created_at)",
+    ]);
+    expect(db.tables.document_bodies).toEqual({
+      columns: {
+        document_id: { type: "uuid", nullable: false, default: null },
+        received_at: { type: "timestamptz(3)", nullable: false, default: null },
+        body: { type: "bytea", nullable: false, default: null },
+      },
+      primaryKey: "PRIMARY KEY (document_id, received_at)",
+      indexes: [],
+      foreignKeys: ["FOREIGN KEY (document_id, received_at) REFERENCES documents (id, received_at) ON DELETE RESTRICT ON UPDATE CASCADE"],
+    });
+    // ...and none of their partitions, which exist (this month's, the DEFAULT one).
+    const partitions = await withPg(async (c) => {
+      const { rows } = await c.query<{ name: string }>(
+        `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+         WHERE i.inhparent IN ('ledger_entries'::regclass, 'document_bodies'::regclass)`,
+      );
+      return rows.map((r) => r.name);
+    });
+    expect(partitions).toEqual(expect.arrayContaining(["ledger_entries_default", "document_bodies_default"]));
+    expect(partitions.length).toBeGreaterThan(2);
+    for (const name of partitions) expect(db.tables).not.toHaveProperty(name);
+  });
+
+  it("reports drift on a partitioned table (its parent), whichever side has it", async () => {
+    const prisma = shapeFromPrisma(schemaText());
+    const before = diffSchemas(prisma, await databaseShape());
+    const after = await withPg(async (c) => {
+      await c.query("BEGIN");
+      try {
+        await c.query(`ALTER TABLE "document_bodies" ADD COLUMN "encoding" TEXT`);
+        await c.query(`ALTER TABLE "ledger_entries" ALTER COLUMN "subject" SET NOT NULL`);
+        await c.query(`DROP INDEX "ledger_entries_kind_sequence_idx"`);
+        await c.query(`CREATE INDEX "ledger_entries_actor_idx" ON "ledger_entries" ("actor")`);
+        await c.query(`ALTER TABLE "document_bodies" DROP CONSTRAINT "document_bodies_document_id_received_at_fkey"`);
+        return diffSchemas(prisma, await shapeFromDatabase(c));
+      } finally {
+        await c.query("ROLLBACK");
+      }
+    });
+    expect(after).toEqual(
+      [
+        ...before,
+        "document_bodies.encoding: in the database (text NULL), not in schema.prisma",
+        "document_bodies: FOREIGN KEY (document_id, received_at) REFERENCES documents (id, received_at) ON DELETE RESTRICT ON UPDATE CASCADE is in schema.prisma, not in the database",
+        "ledger_entries.subject: NULL in schema.prisma, NOT NULL in the database",
+        "ledger_entries: INDEX (actor) is in the database, not in schema.prisma",
+        "ledger_entries: INDEX (kind, sequence) is in schema.prisma, not in the database",
+      ].sort(),
+    );
+
+    // The other way: a key that leaves out the partition key, as the unpartitioned tables had it.
+    let doctored = editModel(schemaText(), "LedgerEntry", /^(\s+sequence\s+BigInt)\n/m, "$1 @id\n");
+    doctored = editModel(doctored, "LedgerEntry", /^\s+@@id\(\[sequence, createdAt\]\)\n/m, "");
+    doctored = editModel(doctored, "LedgerEntry", /^(\s+entryHash\s+String)(\s)/m, "$1 @unique$2");
+    doctored = editModel(doctored, "DocumentBody", /^(\s+body\s+)Bytes/m, "$1Bytes?");
+    expect(diffSchemas(shapeFromPrisma(doctored), await databaseShape())).toEqual(
+      [
+        ...before,
+        "document_bodies.body: NULL in schema.prisma, NOT NULL in the database",
+        "ledger_entries: PRIMARY KEY (sequence) in schema.prisma, PRIMARY KEY (sequence, created_at) in the database",
+        "ledger_entries: UNIQUE (entry_hash) is in schema.prisma, not in the database",
+      ].sort(),
+    );
   });
 
   it("says why an invalid schema.prisma cannot be compared", () => {

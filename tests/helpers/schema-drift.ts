@@ -227,7 +227,14 @@ function normaliseType(formatted: string): string {
 
 const PG_ACTIONS: Record<string, string> = { a: "NO ACTION", r: "RESTRICT", c: "CASCADE", n: "SET NULL", d: "SET DEFAULT" };
 
-/** Reads the public schema of the connected database (Prisma's own bookkeeping table excluded). */
+/**
+ * Reads the public schema of the connected database (Prisma's own bookkeeping table excluded).
+ * A partitioned table (relkind 'p') reads as the table it is to Prisma: its columns, keys, indexes
+ * and foreign keys are its parent's. Its partitions are not tables of the schema (Prisma has no word
+ * for them): they, their indexes and the constraints cloned onto them are left out. Every partition
+ * has its parent's columns, and an index or constraint made on the parent is made on each of them,
+ * so drift shows on the parent.
+ */
 export async function shapeFromDatabase(client: pg.Client): Promise<SchemaShape> {
   const shape: SchemaShape = { tables: {}, enums: {} };
   const table = (name: string): TableShape => {
@@ -237,7 +244,7 @@ export async function shapeFromDatabase(client: pg.Client): Promise<SchemaShape>
 
   const tables = await client.query<{ table: string }>(`
     SELECT c.relname AS table FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-    WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND c.relname <> '_prisma_migrations'`);
+    WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition AND c.relname <> '_prisma_migrations'`);
   for (const r of tables.rows) table(r.table);
 
   const columns = await client.query<{
@@ -260,7 +267,7 @@ export async function shapeFromDatabase(client: pg.Client): Promise<SchemaShape>
     JOIN pg_type t ON t.oid = a.atttypid
     LEFT JOIN pg_type et ON et.oid = t.typelem AND t.typcategory = 'A'
     LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-    WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND c.relname <> '_prisma_migrations'
+    WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition AND c.relname <> '_prisma_migrations'
       AND a.attnum > 0 AND NOT a.attisdropped`);
   for (const r of columns.rows) {
     let type: string;
@@ -285,7 +292,7 @@ export async function shapeFromDatabase(client: pg.Client): Promise<SchemaShape>
     FROM pg_index ix
     JOIN pg_class t ON t.oid = ix.indrelid
     JOIN pg_namespace n ON n.oid = t.relnamespace
-    WHERE n.nspname = 'public' AND t.relname <> '_prisma_migrations'`);
+    WHERE n.nspname = 'public' AND NOT t.relispartition AND t.relname <> '_prisma_migrations'`);
   for (const r of indexes.rows) {
     const cols = r.columns.map((c) => `${c.name ?? "<expression>"}${c.desc ? " DESC" : ""}`);
     if (r.is_primary) {
@@ -312,7 +319,9 @@ export async function shapeFromDatabase(client: pg.Client): Promise<SchemaShape>
     JOIN pg_class t ON t.oid = c.conrelid
     JOIN pg_class rt ON rt.oid = c.confrelid
     JOIN pg_namespace n ON n.oid = t.relnamespace
-    WHERE c.contype = 'f' AND n.nspname = 'public'`);
+    WHERE c.contype = 'f' AND n.nspname = 'public' AND NOT t.relispartition
+      -- A foreign key to a partitioned table is cloned once per partition it references.
+      AND c.conparentid = 0`);
   for (const r of fks.rows) {
     table(r.table).foreignKeys.push(
       describeForeignKey({

@@ -169,9 +169,10 @@ async function record(sql: Sql, options: RecordOptions): Promise<AdmissionOutcom
   const decisionId = uuidv7(now.getTime());
   const [row] = await sql.query<{ document_id: string | null; decided: boolean }>(
     `WITH doc AS (
-       INSERT INTO documents (id, sha256, format, route, content_type, body, size_bytes, token_id, received_at)
-       VALUES ($1::uuid, $2, 'admission-review', 'admission', $3, $4, $5, $6::uuid, $7::timestamptz)
+       INSERT INTO documents (id, sha256, format, route, content_type, size_bytes, token_id, received_at)
+       VALUES ($1::uuid, $2, 'admission-review', 'admission', $3, $5, $6::uuid, $7::timestamptz)
        ON CONFLICT DO NOTHING RETURNING id),
+     body AS (INSERT INTO document_bodies (document_id, received_at, body) SELECT id, $7::timestamptz, $4::bytea FROM doc),
      doc_id AS (SELECT id FROM doc UNION ALL SELECT id FROM documents WHERE sha256 = $2 LIMIT 1),
      decision AS (
        INSERT INTO admission_decisions (id, document_id, request_uid, environment, namespace, workload_kind, workload_name,

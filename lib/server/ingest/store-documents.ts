@@ -158,12 +158,17 @@ export async function storeDocuments(options: {
         fresh.push({ ...item, id });
       }
       if (fresh.length === 0) return out;
-      // One statement for all the documents, then the domain changes of the whole batch.
+      // One statement for all the documents (the identity rows and their bytes, which live in a table
+      // partitioned by month), then the domain changes of the whole batch.
       await sql.query(
-        `INSERT INTO documents (id, sha256, format, route, content_type, body, size_bytes, event_id, event_source, event_type, idempotency_key, token_id, received_at)
-       SELECT t.*, $11::uuid, $12::timestamptz
-       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bytea[], $7::int[], $8::text[], $9::text[], $10::text[], $13::text[])
-         AS t(id, sha256, format, route, content_type, body, size_bytes, event_id, event_source, event_type, idempotency_key)`,
+        `WITH item AS MATERIALIZED (
+           SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bytea[], $7::int[], $8::text[], $9::text[], $10::text[], $13::text[])
+             AS t(id, sha256, format, route, content_type, body, size_bytes, event_id, event_source, event_type, idempotency_key)),
+         document AS (
+           INSERT INTO documents (id, sha256, format, route, content_type, size_bytes, event_id, event_source, event_type, idempotency_key, token_id, received_at)
+           SELECT id, sha256, format, route, content_type, size_bytes, event_id, event_source, event_type, idempotency_key, $11::uuid, $12::timestamptz
+           FROM item)
+         INSERT INTO document_bodies (document_id, received_at, body) SELECT id, $12::timestamptz, body FROM item`,
         [
           fresh.map((i) => i.id),
           fresh.map((i) => i.sha256),

@@ -81,21 +81,28 @@ export async function verifyLedger(): Promise<LedgerVerification> {
   return { valid: true, entries: total, firstBrokenSequence: null, reason: null, checkpoints };
 }
 
-/** The first entry of a page whose document's bytes no longer hash to what the entry records. */
+/**
+ * The first entry of a page whose document no longer matches what the entry records: the identity
+ * row's sha256, and the bytes' sha256 (the bytes are in document_bodies, partitioned by month).
+ */
 async function findAlteredDocument(rows: LedgerRow[]): Promise<{ sequence: string; reason: string } | null> {
   const recorded = rows.filter((r) => r.kind === "document.accepted" && r.documentId);
   if (recorded.length === 0) return null;
-  const { rows: actual } = await pool().query<{ id: string; h: string }>(
-    `SELECT id::text AS id, 'sha256:' || encode(sha256(body), 'hex') AS h FROM documents WHERE id = ANY($1::uuid[])`,
+  const { rows: actual } = await pool().query<{ id: string; sha256: string; received_at: Date; h: string | null }>(
+    `SELECT d.id::text AS id, 'sha256:' || d.sha256 AS sha256, d.received_at, 'sha256:' || encode(sha256(b.body), 'hex') AS h
+     FROM documents d LEFT JOIN document_bodies b ON b.document_id = d.id AND b.received_at = d.received_at
+     WHERE d.id = ANY($1::uuid[])`,
     [recorded.map((r) => r.documentId)],
   );
-  const hashes = new Map(actual.map((d) => [d.id, d.h]));
+  const documents = new Map(actual.map((d) => [d.id, d]));
   for (const r of recorded) {
     const want = (r.payload as { sha256?: unknown }).sha256;
-    const have = hashes.get(r.documentId!);
-    if (have === undefined) return { sequence: r.sequence.toString(), reason: "the document this entry records is missing" };
-    if (have !== want)
-      return { sequence: r.sequence.toString(), reason: "the stored document does not match the sha256 its entry records" };
+    const have = documents.get(r.documentId!);
+    const broken = (reason: string) => ({ sequence: r.sequence.toString(), reason });
+    if (have === undefined) return broken("the document this entry records is missing");
+    if (have.h === null) return broken("the bytes of the document this entry records are missing");
+    if (have.h !== want) return broken("the stored document does not match the sha256 its entry records");
+    if (have.sha256 !== want) return broken("the document's recorded sha256 does not match the sha256 its entry records");
   }
   return null;
 }

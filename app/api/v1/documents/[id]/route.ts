@@ -12,7 +12,9 @@ export const GET = withApi({ auth: { permission: "ledger:read" } }, async ({ par
   }
   const doc = await getDocument({ id });
   if (!doc) throw new AppError("not_found", "No such document");
-  return new Response(new Uint8Array(doc.body), {
+  // Bodies are kept by month (docs/architecture.md "Partitioning"); an archived month is no longer here.
+  if (!doc.content) throw new AppError("not_found", `The bytes of document ${doc.id} (sha256 ${doc.sha256}) were archived`);
+  return new Response(new Uint8Array(doc.content.body), {
     status: 200,
     headers: {
       // Served as an attachment with the stored type: evidence is data, never rendered as a page.
