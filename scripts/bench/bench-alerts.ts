@@ -26,6 +26,10 @@ import { createChannel } from "@/lib/server/notifications/create-channel";
 import { putPolicy } from "@/lib/server/policies/put-policy";
 import { createEvent, percentile, startBenchServer } from "./bench-server";
 
+// The receiver listens on 127.0.0.1, which notifications refuse by default (docs/notifications.md): name that host, for
+// createChannel here and for the app server, which inherits this environment.
+process.env.VITRINE_NOTIFY_ALLOWED_HOSTS ??= "127.0.0.1";
+
 const RATE = Number(process.env.BENCH_RATE ?? 500);
 const PROBES = Number(process.env.BENCH_PROBES ?? 40);
 const PROBE_INTERVAL_MS = Number(process.env.BENCH_PROBE_INTERVAL_MS ?? 750);
