@@ -7,6 +7,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { MIGRATIONS_DIR, MigrationError, migrate, readMigrations } from "@/lib/db/migrate";
+import { monthStart, partitionName } from "@/lib/db/partitions";
 import { databaseKind, databaseUrl, setupTestDatabase, withPg } from "./helpers/db";
 import { createFreshDatabase, type FreshDatabase } from "./helpers/fresh-database";
 
@@ -82,6 +83,33 @@ describe("migrate() on the test database (already migrated)", () => {
       "ledger_entries_extend_head",
       "ledger_entries_no_truncate",
     ]);
+  });
+
+  it("guards every partition of the partitioned evidence tables, and keeps the next months' partitions ready", async () => {
+    const partitions = await withPg(async (c) => {
+      const { rows } = await c.query<{ parent: string; name: string; triggers: string[] }>(
+        `SELECT i.inhparent::regclass::text AS parent, c.relname AS name,
+                (SELECT coalesce(json_agg(t.tgname ORDER BY t.tgname), '[]') FROM pg_trigger t WHERE t.tgrelid = c.oid AND NOT t.tgisinternal) AS triggers
+         FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+         WHERE i.inhparent IN ('ledger_entries'::regclass, 'document_bodies'::regclass)`,
+      );
+      return rows;
+    });
+    for (const p of partitions) {
+      const own = `${p.name}_no_truncate`;
+      expect(p.triggers, p.name).toEqual(
+        p.parent === "ledger_entries"
+          ? ["ledger_entries_append_only", "ledger_entries_extend_head", own].sort()
+          : ["document_bodies_append_only", own].sort(),
+      );
+    }
+    const names = partitions.map((p) => p.name);
+    for (const months of [0, 1, 2, 3]) {
+      const at = monthStart(new Date(), months);
+      expect(names).toContain(partitionName("ledger_entries", at));
+      expect(names).toContain(partitionName("document_bodies", at));
+    }
+    expect(names).toEqual(expect.arrayContaining(["ledger_entries_default", "document_bodies_default"]));
   });
 });
 

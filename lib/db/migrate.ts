@@ -5,6 +5,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
+import { ensurePartitions } from "./partitions";
 
 export type Migration = { name: string; sql: string; checksum: string };
 export type MigrateResult = { applied: string[]; alreadyApplied: string[] };
@@ -96,9 +97,26 @@ export async function migrate(options: { url: string; dir?: string; log?: (line:
       }
       result.applied.push(m.name);
     }
+    await keepPartitionsAhead(client, log);
     return result;
   } finally {
     await client.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK]).catch(() => {});
     await client.end();
+  }
+}
+
+/**
+ * After the migrations, the monthly partitions of the evidence tables for the months ahead (lib/db/partitions.ts).
+ * Not a failure when it cannot: the DEFAULT partitions take the rows meanwhile and the background duty retries.
+ */
+async function keepPartitionsAhead(client: pg.Client, log: (line: string) => void): Promise<void> {
+  const { rows } = await client.query<{ fn: string | null }>(
+    "SELECT to_regprocedure('vitrine_ensure_partitions(timestamptz, timestamptz)')::text AS fn",
+  );
+  if (!rows[0]?.fn) return;
+  try {
+    for (const name of await ensurePartitions(client)) log(`created partition ${name}`);
+  } catch (error) {
+    log(`could not create the next months' partitions (the background duty will retry): ${(error as Error).message}`);
   }
 }

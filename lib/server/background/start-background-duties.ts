@@ -1,5 +1,6 @@
 import "server-only";
-import { sqlFromPool, withTransaction } from "@/lib/db/sql";
+import { ensurePartitionsOnPool } from "@/lib/db/partitions";
+import { pool, sqlFromPool, withTransaction } from "@/lib/db/sql";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 import { reopenExpiredSuppressions } from "@/lib/server/alerts/triage-alert";
@@ -85,4 +86,11 @@ export function startBackgroundDuties(): void {
   );
   reports.unref();
   globalForDuties.vitrineDuties.push(reports);
+  // The next months' partitions of the ledger and document bodies (`vitrine migrate` made them at start).
+  const partitions = setInterval(
+    () => void ensurePartitionsOnPool(pool()).catch((error) => log.warn("could not create the next months' partitions", { error })),
+    6 * 3_600_000,
+  );
+  partitions.unref();
+  globalForDuties.vitrineDuties.push(partitions);
 }
