@@ -235,7 +235,7 @@ test("the alert page lists its notifications with status codes and errors as tex
       expect(page2.nextCursor).toBeNull();
       for (const [params, path] of [
         [{ cursor: "not a cursor" }, "$.query.cursor"],
-        [{ cursor: "" }, "$.query.cursor"],
+        [{ cursor: "bm90IGEgY3Vyc29y" }, "$.query.cursor"],
         [{ limit: "0" }, "$.query.limit"],
         [{ limit: "201" }, "$.query.limit"],
         [{ limit: "ten" }, "$.query.limit"],

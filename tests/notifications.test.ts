@@ -776,7 +776,7 @@ describe("delivery log", () => {
 
   it("refuses a cursor it did not write and a limit out of range (422 naming the parameter)", async () => {
     const alertId = await insertAlert();
-    for (const cursor of ["", "nope", "bm9wZQ", "a b", `${Buffer.from(`2026-01-01T00:00:00.000Z|${uuidv7()}`).toString("base64url")}!`]) {
+    for (const cursor of ["nope", "bm9wZQ", "a b", `${Buffer.from(`2026-01-01T00:00:00.000Z|${uuidv7()}`).toString("base64url")}!`]) {
       const error = toAppError(await listDeliveries({ alertId, cursor }).catch((e) => e));
       expect(error?.status, cursor).toBe(422);
       expect(error?.extra.errors?.[0]?.path).toBe("$.query.cursor");
@@ -786,6 +786,8 @@ describe("delivery log", () => {
       expect(error?.status, String(limit)).toBe(422);
       expect(error?.extra.errors?.[0]?.path).toBe("$.query.limit");
     }
+    // An empty cursor is the first page, as in the other lists.
+    expect((await listDeliveries({ alertId, cursor: "" })).nextCursor).toBeNull();
     expect(await listDeliveries({ alertId, limit: 200 })).toEqual({
       items: [],
       nextCursor: null,

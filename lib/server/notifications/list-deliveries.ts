@@ -16,9 +16,10 @@ export const MAX_DELIVERIES_PAGE_SIZE = 200;
 const CURSOR_MESSAGE = "not a cursor from a previous page of this list";
 
 export const ZListDeliveriesQuery = z.object({
+  /** Empty: the first page, as in the other lists. */
   cursor: z
     .string()
-    .refine((c) => decodeTimeCursor(c) !== null, CURSOR_MESSAGE)
+    .refine((c) => c === "" || decodeTimeCursor(c) !== null, CURSOR_MESSAGE)
     .optional(),
   limit: z
     .string()
@@ -93,8 +94,8 @@ export async function listDeliveries(options: { alertId: string; cursor?: string
     throw new AppError("unprocessable", "The alert id is not valid", { errors: [{ path: "$.params.id", message: "must be a UUID" }] });
   }
   const alertId = options.alertId.toLowerCase();
-  const after = options.cursor === undefined ? null : decodeTimeCursor(options.cursor);
-  if (options.cursor !== undefined && !after) throw unprocessable("$.query.cursor", CURSOR_MESSAGE);
+  const after = options.cursor ? decodeTimeCursor(options.cursor) : null;
+  if (options.cursor && !after) throw unprocessable("$.query.cursor", CURSOR_MESSAGE);
   const limit = options.limit ?? DELIVERIES_PAGE_SIZE;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_DELIVERIES_PAGE_SIZE) {
     throw unprocessable("$.query.limit", `must be a whole number from 1 to ${MAX_DELIVERIES_PAGE_SIZE}`);
