@@ -3117,6 +3117,23 @@ export function readParamSpecs(m: Pick<CorpusMaterial, "knownDigest">): ParamSpe
       near: ["WyJ1cGRhdGVkIiwwLCIyMDI2LTExLTIwVDEwOjAwOjAwLjAwMFoiLCIwMDAwMDAwMC0wMDAwLTQwMDAtODAwMC0wMDAwMDAwMDAwMDAiXQ"],
     },
     { route: "/api/v1/alerts", param: "limit", principal: "read", classify: wholeNumber(200), near: ["1", "200"] },
+    // An alert's delivery log, of an alert that does not exist: the query is checked first (422), then the alert (404).
+    {
+      route: "/api/v1/alerts/{id}/deliveries",
+      path: "/api/v1/alerts/00000000-0000-4000-8000-000000000000/deliveries",
+      param: "cursor",
+      principal: "read",
+      classify: (v) => cursor(v).map((s) => (s === 200 ? 404 : s)),
+      near: ["MjAyNi0xMS0yMFQxMDowMDowMC4wMDBafDAwMDAwMDAwLTAwMDAtNDAwMC04MDAwLTAwMDAwMDAwMDAwMA"],
+    },
+    {
+      route: "/api/v1/alerts/{id}/deliveries",
+      path: "/api/v1/alerts/00000000-0000-4000-8000-000000000000/deliveries",
+      param: "limit",
+      principal: "read",
+      classify: (v) => wholeNumber(200)(v).map((s) => (s === 200 ? 404 : s)),
+      near: ["1", "200"],
+    },
     {
       route: "/api/v1/compliance",
       param: "environment",
