@@ -227,10 +227,12 @@ describe("admission gate", () => {
 
     // The artefacts are queued for evaluation in the same transaction, a few seconds out (a rollout's pods coalesce).
     const jobs = await db().job.findMany({ where: { kind: "artifacts.changed", doneAt: null } });
+    // (The signatures' own evaluation is queued too, without a dedupe key, for the same artefacts.)
     const ours = jobs.find(
       (j) =>
+        j.dedupeKey !== null &&
         JSON.stringify([...((j.payload as { artifactIds?: string[] }).artifactIds ?? [])].sort()) ===
-        JSON.stringify([idOf(API), idOf(WORKER), idOf(MIGRATE)].sort()),
+          JSON.stringify([idOf(API), idOf(WORKER), idOf(MIGRATE)].sort()),
     );
     expect(ours?.dedupeKey).toMatch(/^artifacts\.changed:/);
     expect(ours!.runAt.getTime()).toBeGreaterThan(decision.decidedAt.getTime());
