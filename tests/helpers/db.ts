@@ -37,7 +37,9 @@ export async function withPg<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
 export async function resetDatabase(): Promise<void> {
   await withPg(async (c) => {
     const { rows } = await c.query<{ tablename: string }>(
-      `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> '_prisma_migrations'`,
+      // In name order: concurrent resets (it.concurrent) then lock the tables in the same order and wait
+      // for each other instead of deadlocking (a TRUNCATE rewrites pg_class rows, so scan order moves).
+      `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> '_prisma_migrations' ORDER BY tablename`,
     );
     const list = rows.map((r) => `"${r.tablename}"`).join(", ");
     await c.query("BEGIN");
