@@ -18,6 +18,8 @@ Commands:
   token create --name N --scope S [--scope S] [--expires-days D]
                                               create an API token (scopes: ${TOKEN_SCOPES.join(", ")}); printed once
   ledger verify                               recompute the evidence ledger chain; exit 1 if broken
+  documents detach-bodies --month YYYY-MM     retention: record a past month of document bytes in the ledger and
+                                              detach its partition for archiving (docs/architecture.md "Partitioning")
   report verify FILE [--signature FILE.sig] [--public-key PEM]
                                               verify an exported report (CSV, JSON, PDF); exit 0 only when valid,
                                               JSON on stdout; offline with --public-key
@@ -138,6 +140,17 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${JSON.stringify(result)}\n`);
       if (!result.valid) process.stderr.write(`ledger broken at entry ${result.firstBrokenSequence}: ${result.reason}\n`);
       return result.valid ? 0 : 1;
+    });
+  }
+  if (command === "documents" && sub === "detach-bodies") {
+    const { values } = parseArgs({ args: rest, options: { month: { type: "string" } }, strict: true });
+    if (!values.month) throw new UsageError("documents detach-bodies needs --month YYYY-MM");
+    const month = values.month;
+    return withDatabase({ migrate: false }, async () => {
+      const { detachDocumentBodies } = await import("@/lib/server/documents/detach-document-bodies");
+      const result = await detachDocumentBodies({ month, actor: { kind: "system", name: "cli" }, now });
+      process.stdout.write(`${JSON.stringify(result)}\n`);
+      return 0;
     });
   }
   if (command === "report" && sub === "verify") {

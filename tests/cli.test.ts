@@ -170,6 +170,18 @@ describe("vitrine CLI", () => {
     });
   });
 
+  describe("documents detach-bodies", () => {
+    it("exits 2 without --month, and 1 for a month that has not ended, detaching nothing", async () => {
+      const usage = await vitrine(["documents", "detach-bodies"]);
+      expect(usage.code).toBe(2);
+      expect(usage.stderr).toContain("--month YYYY-MM");
+      const current = await vitrine(["documents", "detach-bodies", "--month", new Date().toISOString().slice(0, 7)]);
+      expect(current.code).toBe(1);
+      expect(current.stderr).toMatch(/has not/);
+      expect(await db().ledgerEntry.count()).toBe(0);
+    });
+  });
+
   it("migrate is idempotent", async () => {
     for (let i = 0; i < 2; i++) {
       const run = await vitrine(["migrate"]);

@@ -1,7 +1,8 @@
 // The ledger and the document bodies are partitioned by month (docs/architecture.md "Partitioning"):
 // rows land in their month's partition (or DEFAULT), partitions are created ahead idempotently, the
 // guarantees of the unpartitioned tables still hold, reads and ledger verification span partitions,
-// and migrating a populated database moves its rows into their months.
+// a month of bodies can be detached for archiving without breaking verification, and migrating a
+// populated database moves its rows into their months.
 import { createHash } from "node:crypto";
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,6 +13,7 @@ import type { TokenActor } from "@/lib/auth/actor";
 import { MIGRATIONS_DIR, migrate } from "@/lib/db/migrate";
 import { ensurePartitions, monthStart, partitionName } from "@/lib/db/partitions";
 import { checkChainSegment, GENESIS_HASH, hashLedgerEntry } from "@/lib/domain/ledger";
+import { detachDocumentBodies } from "@/lib/server/documents/detach-document-bodies";
 import { getDocument } from "@/lib/server/documents/get-document";
 import { ingestEventsRequest } from "@/lib/server/ingest/ingest-requests";
 import { appendLedgerEntry } from "@/lib/server/ledger/append-ledger-entry";
@@ -253,6 +255,82 @@ describe("monthly partitions", () => {
     ).rejects.toThrow(/duplicate key/);
     expect(await db().documentBody.count()).toBe(1);
     expect(await db().document.count()).toBe(1);
+  });
+
+  it("verification names a missing body or an edited identity row, unless the ledger records the month as detached", async () => {
+    const actor = await token();
+    const past = monthStart(NOW, -2);
+    const month = past.toISOString().slice(0, 7);
+    const detachedPart = partitionName("document_bodies", past);
+    // The test database was migrated this month: give the past month its partitions, as a database running then had.
+    await withPg((c) => ensurePartitions(c, { now: past, monthsAhead: 0 }));
+    const old = await ingestAt(actor, 6, new Date(past.getTime() + DAY));
+    await ingestAt(actor, 7, NOW);
+    expect((await placement("document_bodies")).get(old)).toBe(detachedPart);
+    expect(await verifyLedger()).toMatchObject({ valid: true, entries: 2 });
+
+    // Behind Vitrine's back, with the triggers lifted: a body deleted, then an identity row's hash edited.
+    const tamper = (sql: string, params: unknown[] = []) =>
+      withPg(async (c) => {
+        await c.query("BEGIN");
+        await c.query("SET LOCAL session_replication_role = replica");
+        await c.query(sql, params);
+        await c.query("COMMIT");
+      });
+    const [kept] = await withPg(
+      async (c) => (await c.query<{ body: Buffer }>("SELECT body FROM document_bodies WHERE document_id = $1", [old])).rows,
+    );
+    await tamper("DELETE FROM document_bodies WHERE document_id = $1", [old]);
+    expect(await verifyLedger()).toMatchObject({
+      valid: false,
+      firstBrokenSequence: "1",
+      reason: expect.stringMatching(/bytes .* are missing/),
+    });
+    await tamper("INSERT INTO document_bodies SELECT id, received_at, $2 FROM documents WHERE id = $1", [old, kept?.body]);
+    expect(await verifyLedger()).toMatchObject({ valid: true, entries: 2 });
+    await tamper(`UPDATE documents SET sha256 = '${"f".repeat(64)}' WHERE id = $1`, [old]);
+    expect(await verifyLedger()).toMatchObject({
+      valid: false,
+      firstBrokenSequence: "1",
+      reason: expect.stringMatching(/recorded sha256 does not match/),
+    });
+    await tamper("UPDATE documents SET sha256 = encode(sha256($2), 'hex') WHERE id = $1", [old, kept?.body]);
+    expect(await verifyLedger()).toMatchObject({ valid: true, entries: 2 });
+
+    // Retention: the month leaves document_bodies, recorded in the ledger first.
+    const system = { kind: "system", name: "test" } as const;
+    await expect(detachDocumentBodies({ month: NOW.toISOString().slice(0, 7), actor: system, now: NOW })).rejects.toThrow(/has not/);
+    try {
+      const detached = await detachDocumentBodies({ month, actor: system, now: NOW });
+      const manifest = `sha256:${createHash("sha256")
+        .update(`${old} ${createHash("sha256").update(kept!.body).digest("hex")}\n`)
+        .digest("hex")}`;
+      expect(detached).toEqual({
+        partition: detachedPart,
+        from: past.toISOString(),
+        to: monthStart(past, 1).toISOString(),
+        documents: 1,
+        bytes: kept!.body.byteLength,
+        manifest,
+        ledgerSequence: "3",
+      });
+      expect(await partitionsOf("document_bodies")).not.toContain(detachedPart);
+      expect((await getDocument({ id: old }))?.content).toBeNull();
+      // What remains verifies: the identity row still has the hash its entry records, and the ledger says where the bytes went.
+      expect(await verifyLedger()).toMatchObject({ valid: true, entries: 3 });
+      await tamper(`UPDATE documents SET sha256 = '${"f".repeat(64)}' WHERE id = $1`, [old]);
+      expect(await verifyLedger()).toMatchObject({ valid: false, firstBrokenSequence: "1" });
+      await tamper("UPDATE documents SET sha256 = encode(sha256($2), 'hex') WHERE id = $1", [old, kept?.body]);
+      // The detached table holds exactly what the manifest says, for the archive.
+      const archived = await withPg(
+        async (c) => (await c.query<{ document_id: string; body: Buffer }>(`SELECT document_id, body FROM ${detachedPart}`)).rows,
+      );
+      expect(archived).toEqual([{ document_id: old, body: kept!.body }]);
+      await expect(detachDocumentBodies({ month, actor: system, now: NOW })).rejects.toThrow(/has no partition/);
+    } finally {
+      // Archived, it is dropped (here: so that nothing outside schema.prisma is left behind).
+      await withPg((c) => c.query(`DROP TABLE IF EXISTS ${detachedPart}`));
+    }
   });
 });
 

@@ -38,6 +38,7 @@ export async function verifyLedger(): Promise<LedgerVerification> {
   let previous: { sequence: bigint; entryHash: string } | null = null;
   let total = 0;
   let broken: { sequence: string; reason: string } | null = null;
+  const detached = await detachedMonths();
   for (;;) {
     const rows: LedgerRow[] = await db().ledgerEntry.findMany({
       where: previous ? { sequence: { gt: previous.sequence } } : {},
@@ -49,7 +50,7 @@ export async function verifyLedger(): Promise<LedgerVerification> {
       rows.map((r: LedgerRow) => ({ ...r, payload: r.payload as JsonValue })),
       previous,
     );
-    const documents = await findAlteredDocument(result.valid ? rows : rows.slice(0, result.entries));
+    const documents = await findAlteredDocument(result.valid ? rows : rows.slice(0, result.entries), detached);
     if (documents) {
       broken = documents;
       total += rows.findIndex((r) => r.sequence.toString() === documents.sequence);
@@ -81,11 +82,28 @@ export async function verifyLedger(): Promise<LedgerVerification> {
   return { valid: true, entries: total, firstBrokenSequence: null, reason: null, checkpoints };
 }
 
+/** Kind of the ledger entry that records a month of document bodies detached for archiving (lib/server/documents/detach-document-bodies.ts). */
+export const BODIES_DETACHED = "documents.bodies-detached";
+
+type DetachedMonth = { from: number; to: number };
+
+/** The months whose document bodies were detached (to be archived), as the ledger itself records them. */
+async function detachedMonths(): Promise<DetachedMonth[]> {
+  const rows = await db().ledgerEntry.findMany({ where: { kind: BODIES_DETACHED }, select: { payload: true } });
+  return rows.flatMap((r) => {
+    const p = r.payload as { from?: unknown; to?: unknown };
+    const from = typeof p.from === "string" ? Date.parse(p.from) : Number.NaN;
+    const to = typeof p.to === "string" ? Date.parse(p.to) : Number.NaN;
+    return Number.isFinite(from) && Number.isFinite(to) ? [{ from, to }] : [];
+  });
+}
+
 /**
  * The first entry of a page whose document no longer matches what the entry records: the identity
- * row's sha256, and the bytes' sha256 (the bytes are in document_bodies, partitioned by month).
+ * row's sha256, and the bytes' sha256. Bytes may be absent only for a month whose bodies the ledger
+ * records as detached; every other missing body is a break.
  */
-async function findAlteredDocument(rows: LedgerRow[]): Promise<{ sequence: string; reason: string } | null> {
+async function findAlteredDocument(rows: LedgerRow[], detached: DetachedMonth[]): Promise<{ sequence: string; reason: string } | null> {
   const recorded = rows.filter((r) => r.kind === "document.accepted" && r.documentId);
   if (recorded.length === 0) return null;
   const { rows: actual } = await pool().query<{ id: string; sha256: string; received_at: Date; h: string | null }>(
@@ -100,8 +118,10 @@ async function findAlteredDocument(rows: LedgerRow[]): Promise<{ sequence: strin
     const have = documents.get(r.documentId!);
     const broken = (reason: string) => ({ sequence: r.sequence.toString(), reason });
     if (have === undefined) return broken("the document this entry records is missing");
-    if (have.h === null) return broken("the bytes of the document this entry records are missing");
-    if (have.h !== want) return broken("the stored document does not match the sha256 its entry records");
+    if (have.h === null) {
+      const at = have.received_at.getTime();
+      if (!detached.some((m) => at >= m.from && at < m.to)) return broken("the bytes of the document this entry records are missing");
+    } else if (have.h !== want) return broken("the stored document does not match the sha256 its entry records");
     if (have.sha256 !== want) return broken("the document's recorded sha256 does not match the sha256 its entry records");
   }
   return null;
