@@ -59,7 +59,9 @@ describe("a server killed mid-batch", () => {
         }
       }
     });
-    await new Promise((r) => setTimeout(r, 2500));
+    // Kill it mid-flow: once batches are being acknowledged (a busy machine may take a while for the first), 1 s later.
+    for (let waited = 0; acknowledged.size === 0 && waited < 90_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 1000));
     await server!.stop("SIGKILL");
     stop = true;
     await Promise.all(clients);
