@@ -92,6 +92,16 @@ async function main() {
       );
     }
     const bareSeconds = (performance.now() - t0) / 1000;
+    // Storage per stored event (for sizing, docs/architecture.md): every Vitrine table with its indexes and TOAST,
+    // partitions included, over the documents stored.
+    const [{ bytes, documents }] = (
+      await client.query<{ bytes: string; documents: string }>(
+        `SELECT (SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                  WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relname NOT IN ('bench_bare', '_prisma_migrations'))::text AS bytes,
+                (SELECT count(*) FROM documents)::text AS documents`,
+      )
+    ).rows as [{ bytes: string; documents: string }];
+    const bytesPerEvent = Number(bytes) / Math.max(1, Number(documents));
     await client.end();
     const barePerSecond = bareRows / bareSeconds;
 
@@ -104,6 +114,10 @@ async function main() {
       ["plain multi-row INSERT rows/s", barePerSecond.toFixed(0)],
       ["Vitrine / plain INSERT", `${((eventsPerSecond / barePerSecond) * 100).toFixed(1)} %`],
       ["server peak RSS", `${(server.peakRssBytes() / 1024 / 1024).toFixed(0)} MiB`],
+      [
+        "database bytes per stored event (all tables, indexes)",
+        `${Math.round(bytesPerEvent).toLocaleString("en")} (${Number(documents).toLocaleString("en")} documents)`,
+      ],
       ["requests retried after 429/503", String(retries)],
     ];
     console.log("\nbench:ingest (real Postgres, HTTP, this machine)");
@@ -119,6 +133,7 @@ async function main() {
         singleP99Ms: +percentile(singleLatencies, 99).toFixed(1),
         plainInsertRowsPerSecond: Math.round(barePerSecond),
         peakRssMiB: Math.round(server.peakRssBytes() / 1024 / 1024),
+        bytesPerEvent: Math.round(bytesPerEvent),
       }),
     );
   } finally {
