@@ -175,7 +175,7 @@ describe("schema drift", () => {
       await c.query("BEGIN");
       try {
         await c.query(`ALTER TABLE "document_bodies" ADD COLUMN "encoding" TEXT`);
-        await c.query(`ALTER TABLE "ledger_entries" ALTER COLUMN "subject" SET NOT NULL`);
+        await c.query(`ALTER TABLE "ledger_entries" ALTER COLUMN "kind" DROP NOT NULL`);
         await c.query(`DROP INDEX "ledger_entries_kind_sequence_idx"`);
         await c.query(`CREATE INDEX "ledger_entries_actor_idx" ON "ledger_entries" ("actor")`);
         await c.query(`ALTER TABLE "document_bodies" DROP CONSTRAINT "document_bodies_document_id_received_at_fkey"`);
@@ -189,7 +189,7 @@ describe("schema drift", () => {
         ...before,
         "document_bodies.encoding: in the database (text NULL), not in schema.prisma",
         "document_bodies: FOREIGN KEY (document_id, received_at) REFERENCES documents (id, received_at) ON DELETE RESTRICT ON UPDATE CASCADE is in schema.prisma, not in the database",
-        "ledger_entries.subject: NULL in schema.prisma, NOT NULL in the database",
+        "ledger_entries.kind: NOT NULL in schema.prisma, NULL in the database",
         "ledger_entries: INDEX (actor) is in the database, not in schema.prisma",
         "ledger_entries: INDEX (kind, sequence) is in schema.prisma, not in the database",
       ].sort(),
