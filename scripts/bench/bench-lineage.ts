@@ -145,12 +145,16 @@ const SEED_SQL: Array<[string, string]> = [
      m AS (
        SELECT s.*, jsonb_build_object('payload', repeat(md5('p' || i || '-' || n), 8), 'signature', repeat(md5('s' || i || '-' || n), 3)) AS material
          FROM s),
-     d AS (
-       INSERT INTO documents (id, sha256, format, content_type, body, size_bytes, route, received_at)
-       SELECT pg_temp.u('doc' || i || '-' || n), 'sha256:' || encode(sha256(convert_to(material::text, 'UTF8')), 'hex'), 'cosign',
+     dsrc AS (
+       SELECT * FROM (SELECT pg_temp.u('doc' || i || '-' || n), 'sha256:' || encode(sha256(convert_to(material::text, 'UTF8')), 'hex'), 'cosign',
               'application/json', convert_to(material::text, 'UTF8'), octet_length(material::text), 'signatures',
               timestamptz '2026-01-01Z' + ((i + 1) / 2) * interval '10 minutes' + interval '6 minutes'
-         FROM m RETURNING id)
+         FROM m) AS x(id, sha256, format, content_type, body, size_bytes, route, received_at)),
+     d AS (
+       INSERT INTO documents (id, sha256, format, content_type, size_bytes, route, received_at)
+       SELECT id, sha256, format, content_type, size_bytes, route, received_at FROM dsrc RETURNING id),
+     dbody AS (
+       INSERT INTO document_bodies (document_id, received_at, body) SELECT id, received_at, body FROM dsrc)
      INSERT INTO signatures (id, artifact_id, document_id, format, key_hint, material, verdict, verdict_reason, evidence, verified_at, created_at)
      SELECT pg_temp.u('sig' || i || '-' || n), pg_temp.u('a' || i), pg_temp.u('doc' || i || '-' || n), 'cosign',
             'sha256:' || encode(sha256(convert_to(key, 'UTF8')), 'hex'), material, 'verified',

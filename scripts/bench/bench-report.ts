@@ -64,11 +64,15 @@ const SEED_SQL: Array<[string, string]> = [
   ],
   [
     "documents and verified signatures (9 in 10 artefacts)",
-    `WITH d AS (
-       INSERT INTO documents (id, sha256, format, content_type, body, size_bytes, route, received_at)
-       SELECT pg_temp.u('sdoc' || i), 'sha256:' || encode(sha256(convert_to('sig-' || i, 'UTF8')), 'hex'), 'cosign', 'application/json',
+    `WITH dsrc AS (
+       SELECT * FROM (SELECT pg_temp.u('sdoc' || i), 'sha256:' || encode(sha256(convert_to('sig-' || i, 'UTF8')), 'hex'), 'cosign', 'application/json',
               convert_to('{"sig":' || i || '}', 'UTF8'), 12, 'signatures', now() - interval '90 days'
-         FROM generate_series(1, ${ARTIFACTS}) i WHERE i % 10 <> 0 RETURNING id)
+         FROM generate_series(1, ${ARTIFACTS}) i WHERE i % 10 <> 0) AS x(id, sha256, format, content_type, body, size_bytes, route, received_at)),
+     d AS (
+       INSERT INTO documents (id, sha256, format, content_type, size_bytes, route, received_at)
+       SELECT id, sha256, format, content_type, size_bytes, route, received_at FROM dsrc RETURNING id),
+     dbody AS (
+       INSERT INTO document_bodies (document_id, received_at, body) SELECT id, received_at, body FROM dsrc)
      INSERT INTO signatures (id, artifact_id, document_id, format, material, verdict, verdict_reason, evidence, verified_at, created_at)
      SELECT pg_temp.u('sig' || i), pg_temp.u('a' || i), pg_temp.u('sdoc' || i), 'cosign', '{}'::jsonb, 'verified',
             'verified with the trusted key "release"',
@@ -89,11 +93,15 @@ const SEED_SQL: Array<[string, string]> = [
      bs AS (
        INSERT INTO build_sources (build_id, source_id)
        SELECT pg_temp.u('b' || i), pg_temp.u('src' || (pg_temp.h('bs' || i) % 10000 + 1)) FROM generate_series(2, ${ARTIFACTS}, 2) i RETURNING build_id),
-     d AS (
-       INSERT INTO documents (id, sha256, format, content_type, body, size_bytes, route, received_at)
-       SELECT pg_temp.u('pdoc' || i), 'sha256:' || encode(sha256(convert_to('prov-' || i, 'UTF8')), 'hex'), 'dsse', 'application/json',
+     dsrc AS (
+       SELECT * FROM (SELECT pg_temp.u('pdoc' || i), 'sha256:' || encode(sha256(convert_to('prov-' || i, 'UTF8')), 'hex'), 'dsse', 'application/json',
               convert_to('{"prov":' || i || '}', 'UTF8'), 13, 'attestations', now() - interval '90 days'
-         FROM generate_series(2, ${ARTIFACTS}, 2) i RETURNING id),
+         FROM generate_series(2, ${ARTIFACTS}, 2) i) AS x(id, sha256, format, content_type, body, size_bytes, route, received_at)),
+     d AS (
+       INSERT INTO documents (id, sha256, format, content_type, size_bytes, route, received_at)
+       SELECT id, sha256, format, content_type, size_bytes, route, received_at FROM dsrc RETURNING id),
+     dbody AS (
+       INSERT INTO document_bodies (document_id, received_at, body) SELECT id, received_at, body FROM dsrc),
      att AS (
        INSERT INTO attestations (id, document_id, envelope, statement_type, predicate_type, build_id, material, verdict, verdict_reason, verified_at, created_at)
        SELECT pg_temp.u('att' || i), pg_temp.u('pdoc' || i), 'dsse', 'https://in-toto.io/Statement/v1', 'https://slsa.dev/provenance/v1',
@@ -105,11 +113,15 @@ const SEED_SQL: Array<[string, string]> = [
   ],
   [
     "external verifier passes (every third artefact)",
-    `WITH d AS (
-       INSERT INTO documents (id, sha256, format, content_type, body, size_bytes, route, received_at)
-       SELECT pg_temp.u('vdoc' || i), 'sha256:' || encode(sha256(convert_to('claim-' || i, 'UTF8')), 'hex'), 'admission-decision',
+    `WITH dsrc AS (
+       SELECT * FROM (SELECT pg_temp.u('vdoc' || i), 'sha256:' || encode(sha256(convert_to('claim-' || i, 'UTF8')), 'hex'), 'admission-decision',
               'application/json', convert_to('{"claim":' || i || '}', 'UTF8'), 14, 'verifications', now() - interval '90 days'
-         FROM generate_series(3, ${ARTIFACTS}, 3) i RETURNING id)
+         FROM generate_series(3, ${ARTIFACTS}, 3) i) AS x(id, sha256, format, content_type, body, size_bytes, route, received_at)),
+     d AS (
+       INSERT INTO documents (id, sha256, format, content_type, size_bytes, route, received_at)
+       SELECT id, sha256, format, content_type, size_bytes, route, received_at FROM dsrc RETURNING id),
+     dbody AS (
+       INSERT INTO document_bodies (document_id, received_at, body) SELECT id, received_at, body FROM dsrc)
      INSERT INTO verification_claims (id, document_id, verifier, artifact_id, reference, result, policy, occurred_at, created_at)
      SELECT pg_temp.u('vc' || i), pg_temp.u('vdoc' || i), 'policy-controller', pg_temp.u('a' || i), 'registry.acme.dev/app', 'pass',
             'signed-images', now() - interval '90 days', now() - interval '90 days'
