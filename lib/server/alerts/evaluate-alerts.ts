@@ -25,7 +25,7 @@ import {
 import type { PolicyFailure, TrustPolicy } from "@/lib/domain/policy";
 import { loadPolicyLookup } from "@/lib/server/evaluation/evaluate-deployments";
 import { uuidv7 } from "@/lib/server/ingest/uuid";
-import { enqueueJob } from "@/lib/server/jobs/queue";
+import { enqueueJobs } from "@/lib/server/jobs/queue";
 import { appendLedgerEntriesSql, type LedgerAppend } from "@/lib/server/ledger/append-ledger-entry";
 
 // The rule engine: loads the facts for a set of artefacts (or all, a page at a time), runs every
@@ -473,14 +473,16 @@ async function reconcile(
     changes.cleared++;
   }
 
-  if (ledger.length) await appendLedgerEntriesSql(sql, ledger);
-  for (const n of notify) {
-    await enqueueJob(sql, {
-      kind: "alerts.notify",
+  await enqueueJobs(
+    sql,
+    notify.map((n) => ({
+      kind: "alerts.notify" as const,
       payload: { alertId: n.id, stateKey: n.stateKey },
       dedupeKey: `notify:${n.id}:${n.stateKey}`,
-    });
-  }
+    })),
+  );
+  // Last: the ledger's lock is held from here to the commit, and every ingest waits for it.
+  if (ledger.length) await appendLedgerEntriesSql(sql, ledger);
   return changes;
 }
 

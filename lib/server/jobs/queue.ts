@@ -43,6 +43,28 @@ export async function enqueueJob(
   notifyLocalWorker();
 }
 
+/** Adds several jobs in one statement (same rules as enqueueJob: a waiting job with the same dedupe key absorbs one). */
+export async function enqueueJobs(
+  sql: Sql,
+  jobs: Array<{ kind: JobKind; payload?: Record<string, unknown>; dedupeKey?: string; runAt?: Date }>,
+): Promise<void> {
+  if (jobs.length === 0) return;
+  await sql.query(
+    `INSERT INTO jobs (id, kind, payload, dedupe_key, run_at)
+     SELECT id, kind, payload, dedupe_key, run_at
+       FROM unnest($1::uuid[], $2::text[], $3::jsonb[], $4::text[], $5::timestamptz[]) AS j(id, kind, payload, dedupe_key, run_at)
+     ON CONFLICT (dedupe_key) DO NOTHING`,
+    [
+      jobs.map(() => uuidv7()),
+      jobs.map((j) => j.kind),
+      jobs.map((j) => JSON.stringify(j.payload ?? {})),
+      jobs.map((j) => j.dedupeKey ?? null),
+      jobs.map((j) => (j.runAt ?? new Date()).toISOString()),
+    ],
+  );
+  notifyLocalWorker();
+}
+
 /**
  * Queues the re-evaluation of some artefacts, merged into a job of the same kind that is still
  * waiting (not yet claimed) when there is one: under load, many ingest batches then share one
