@@ -4,7 +4,7 @@
 // a month of bodies can be detached for archiving without breaking verification, and migrating a
 // populated database moves its rows into their months.
 import { createHash } from "node:crypto";
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
@@ -343,7 +343,8 @@ describe("migrating a populated database to monthly partitions", () => {
     fresh = await createFreshDatabase();
     dir = mkdtempSync(join(tmpdir(), "vitrine-migrations-"));
     cpSync(MIGRATIONS_DIR, dir, { recursive: true });
-    rmSync(join(dir, MIGRATION), { recursive: true });
+    // The database as it was before this migration: it and every later one left out.
+    for (const name of readdirSync(dir)) if (/^\d{14}_/.test(name) && name >= MIGRATION) rmSync(join(dir, name), { recursive: true });
   });
   afterAll(async () => {
     await fresh.drop();
@@ -389,7 +390,7 @@ describe("migrating a populated database to monthly partitions", () => {
       }
       const ledgerBefore = (await client.query("SELECT * FROM ledger_entries ORDER BY sequence")).rows;
 
-      expect(await migrate({ url: fresh.url })).toMatchObject({ applied: [MIGRATION] });
+      expect((await migrate({ url: fresh.url })).applied[0]).toBe(MIGRATION);
 
       const ledgerAfter = await client.query("SELECT *, tableoid::regclass::text AS part FROM ledger_entries ORDER BY sequence");
       expect(ledgerAfter.rows.map(({ part: _, ...row }) => row)).toEqual(ledgerBefore);
