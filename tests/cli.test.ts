@@ -1,39 +1,17 @@
 // `npx vitrine ...` as scripts use it: a real process, flags, stdin, exit codes and stdout.
-import { spawn } from "node:child_process";
-import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { verifyPassword } from "@/lib/auth/password";
 import { ROLES } from "@/lib/auth/permissions";
 import { authenticateToken } from "@/lib/server/tokens/authenticate-token";
-import { databaseUrl, resetDatabase, setupTestDatabase } from "./helpers/db";
+import { type CliRun, runVitrine } from "./helpers/cli";
+import { resetDatabase, setupTestDatabase } from "./helpers/db";
 import { appendEntries, withLedgerUnlocked } from "./helpers/ledger";
 
 const { db } = setupTestDatabase();
-const ROOT = process.cwd();
 const PASSWORD = "a long enough password";
 
-type Run = { code: number | null; stdout: string; stderr: string };
-
-function vitrine(args: string[], options: { stdin?: string } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, "bin", "vitrine.mjs"), ...args], {
-      cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: databaseUrl(), NODE_ENV: "test" },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => {
-      stdout += d.toString("utf8");
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      stderr += d.toString("utf8");
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(options.stdin ?? "");
-  });
-}
+type Run = CliRun;
+const vitrine = runVitrine;
 
 /** stdout must be exactly one JSON document (logs go elsewhere). */
 function json(run: Run): unknown {

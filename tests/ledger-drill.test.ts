@@ -1,7 +1,6 @@
 // The ledger tamper drill of docs/ledger-drill.md, step by step: each edit is made the way an attacker with
 // SQL access would (the append-only triggers lifted), and `npx vitrine ledger verify` (a real process, as the
 // drill runs it) must exit 1 and name the entry; an intact ledger exits 0.
-import { spawn } from "node:child_process";
 import { generateKeyPairSync, sign } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,7 +9,8 @@ import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { checkpointMessage } from "@/lib/domain/checkpoint";
 import { createCheckpoint } from "@/lib/server/ledger/create-checkpoint";
 import { fingerprintOf, resetSigningKeyForTests } from "@/lib/server/signing/signing-key";
-import { databaseKind, databaseUrl, resetDatabase, setupTestDatabase, withPg } from "./helpers/db";
+import { runVitrine } from "./helpers/cli";
+import { databaseKind, resetDatabase, setupTestDatabase, withPg } from "./helpers/db";
 import { setTestEnv } from "./helpers/env";
 import { appendEntries, withLedgerUnlocked } from "./helpers/ledger";
 
@@ -25,29 +25,13 @@ type Verification = {
   checkpoints: { checked: number; invalid: Array<{ sequence: string; reason: string }> };
 };
 
-function ledgerVerify(): Promise<{ code: number | null; result: Verification; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(process.cwd(), "bin", "vitrine.mjs"), "ledger", "verify"], {
-      env: { ...process.env, DATABASE_URL: databaseUrl(), NODE_ENV: "test", VITRINE_DATA_DIR: DATA_DIR },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => {
-      stdout += d.toString("utf8");
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      stderr += d.toString("utf8");
-    });
-    child.on("error", reject);
-    child.on("close", (code) => {
-      try {
-        resolve({ code, result: JSON.parse(stdout) as Verification, stderr });
-      } catch {
-        reject(new Error(`ledger verify printed no JSON (exit ${code}): ${stdout}\n${stderr}`));
-      }
-    });
-  });
+async function ledgerVerify(): Promise<{ code: number | null; result: Verification; stderr: string }> {
+  const run = await runVitrine(["ledger", "verify"], { env: { VITRINE_DATA_DIR: DATA_DIR } });
+  try {
+    return { code: run.code, result: JSON.parse(run.stdout) as Verification, stderr: run.stderr };
+  } catch {
+    throw new Error(`ledger verify printed no JSON (exit ${run.code}): ${run.stdout}\n${run.stderr}`);
+  }
 }
 
 // The embedded database is one process's file: the CLI cannot open it while the tests hold it.

@@ -2,7 +2,7 @@
 // each format exported, parsed and checked against the compliance numbers (getCompliance), verified
 // (server verb and CLI, online and offline), and one changed byte anywhere makes it invalid. The
 // job path (progress, history), and a scheduled report delivered to a webhook.
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { createHash, generateKeyPairSync, type KeyObject, randomBytes, randomUUID, sign } from "node:crypto";
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
@@ -34,10 +34,10 @@ import { getSigningKey } from "@/lib/server/signing/signing-key";
 import { createTrustedKey } from "@/lib/server/trust/create-trusted-key";
 import { verifyAttestations } from "@/lib/server/verification/verify-attestation";
 import { preAuthEncoding } from "@/lib/verify/dsse";
-import { databaseUrl, resetDatabase, setupTestDatabase } from "./helpers/db";
+import { runVitrine } from "./helpers/cli";
+import { resetDatabase, setupTestDatabase } from "./helpers/db";
 
 const { db } = setupTestDatabase();
-const ROOT = process.cwd();
 const REPO = "registry.acme.dev";
 const IN_TOTO = "application/vnd.in-toto+json";
 const DAY = 86_400_000;
@@ -197,26 +197,7 @@ function flip(bytes: Buffer, at: number): Buffer {
   return copy;
 }
 
-type Run = { code: number | null; stdout: string; stderr: string };
-function vitrine(args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, "bin", "vitrine.mjs"), ...args], {
-      cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: databaseUrl(), NODE_ENV: "test" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => {
-      stdout += d.toString("utf8");
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      stderr += d.toString("utf8");
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const vitrine = (args: string[]) => runVitrine(args);
 
 const request = (input: Record<string, string>) => ZReportRequest.parse(input);
 const counts = (s: ReportSummary) => ({ ...s });
