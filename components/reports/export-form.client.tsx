@@ -71,6 +71,8 @@ export function ExportForm({ environments }: { environments: string[] }) {
     if (!environment) return setProblem("Choose an environment.");
     const window = pageWindow(preset === "custom" ? { window: "custom", from: fromDate, to: toDate } : { window: preset }, new Date());
     if (preset === "custom" && window.error) return setProblem(window.error);
+    // The previous export's "ready" panel goes now, so its download link is never taken for the new one.
+    setActiveId(null);
     start.mutate({ environment, from: window.from.toISOString(), to: window.to.toISOString(), format });
   }
 
