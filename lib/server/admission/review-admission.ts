@@ -220,6 +220,16 @@ async function record(sql: Sql, options: RecordOptions): Promise<AdmissionOutcom
       runAt: new Date(now.getTime() + EVALUATION_DELAY_MS),
     });
   }
+  if (!decision.allowed) {
+    // admission-denied at once (the rule reads recent denials), also for images Vitrine has never seen: without this
+    // a denial that names no known artefact waited for the minute's alert sweep.
+    await enqueueJob(sql, {
+      kind: "artifacts.changed",
+      payload: { artifactIds: [] },
+      dedupeKey: "artifacts.changed:admission-denied",
+      runAt: now,
+    });
+  }
   const actor = actorRef(options.actor);
   await appendLedgerEntriesSql(sql, [
     {
