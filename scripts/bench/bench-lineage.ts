@@ -21,7 +21,7 @@ import { createHash } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import pg from "pg";
 import { migrate } from "@/lib/db/migrate";
-import { percentile, startBenchServer } from "./bench-server";
+import { percentile, runSeed, startBenchServer } from "./bench-server";
 
 const ARTIFACTS = 100_000;
 const BUILDS = ARTIFACTS / 2;
@@ -183,20 +183,8 @@ const SEED_SQL: Array<[string, string]> = [
   ["vacuum analyze", "VACUUM ANALYZE"],
 ];
 
-async function seed(databaseUrl: string): Promise<number> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  const started = performance.now();
-  try {
-    for (const [label, text] of SEED_SQL) {
-      const t0 = performance.now();
-      await client.query(text);
-      console.log(`  seeded ${label.padEnd(84)} ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-    }
-  } finally {
-    await client.end();
-  }
-  return (performance.now() - started) / 1000;
+function seed(databaseUrl: string): Promise<number> {
+  return runSeed(databaseUrl, SEED_SQL);
 }
 
 async function timed(url: string, token: string): Promise<{ ms: number; status: number; body: string; contentType: string }> {

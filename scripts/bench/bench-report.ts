@@ -30,7 +30,7 @@ import { createDb, setDb } from "@/lib/db/client";
 import { migrate } from "@/lib/db/migrate";
 import { parseSignature, type ReportStatement } from "@/lib/domain/report-signature";
 import { createUser } from "@/lib/server/users/create-user";
-import { startBenchServer } from "./bench-server";
+import { runSeed, startBenchServer } from "./bench-server";
 
 const ARTIFACTS = 60_000;
 const PROD = 100_000;
@@ -160,20 +160,8 @@ const SEED_SQL: Array<[string, string]> = [
   ["vacuum analyze", "VACUUM ANALYZE"],
 ];
 
-async function seed(databaseUrl: string): Promise<number> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  const started = performance.now();
-  try {
-    for (const [label, text] of SEED_SQL) {
-      const t0 = performance.now();
-      await client.query(text);
-      console.log(`  seeded ${label.padEnd(100)} ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-    }
-  } finally {
-    await client.end();
-  }
-  return (performance.now() - started) / 1000;
+function seed(databaseUrl: string): Promise<number> {
+  return runSeed(databaseUrl, SEED_SQL);
 }
 
 function rssOf(pid: number): number {

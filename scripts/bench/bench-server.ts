@@ -168,3 +168,21 @@ export function createEvent(prefix: string, n: number): Record<string, unknown> 
     subject: { id: purl, source: `/ci/${repo}`, content: { user: "release-bot" } },
   };
 }
+
+/** Runs labelled seeding statements in order on one connection (so pg_temp helpers persist), printing each one's time. */
+export async function runSeed(databaseUrl: string, statements: Array<[string, string]>): Promise<number> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  const started = performance.now();
+  const width = Math.max(...statements.map(([label]) => label.length));
+  try {
+    for (const [label, text] of statements) {
+      const t0 = performance.now();
+      await client.query(text);
+      console.log(`  seeded ${label.padEnd(width)} ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    }
+  } finally {
+    await client.end();
+  }
+  return (performance.now() - started) / 1000;
+}
