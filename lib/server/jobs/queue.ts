@@ -35,12 +35,7 @@ export async function enqueueJob(
   sql: Sql,
   job: { kind: JobKind; payload?: Record<string, unknown>; dedupeKey?: string; runAt?: Date },
 ): Promise<void> {
-  await sql.query(
-    `INSERT INTO jobs (id, kind, payload, dedupe_key, run_at) VALUES ($1::uuid, $2, $3::jsonb, $4, $5::timestamptz)
-     ON CONFLICT (dedupe_key) DO NOTHING`,
-    [uuidv7(), job.kind, JSON.stringify(job.payload ?? {}), job.dedupeKey ?? null, (job.runAt ?? new Date()).toISOString()],
-  );
-  notifyLocalWorker();
+  await enqueueJobs(sql, [job]);
 }
 
 /** Adds several jobs in one statement (same rules as enqueueJob: a waiting job with the same dedupe key absorbs one). */
