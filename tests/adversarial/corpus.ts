@@ -3134,44 +3134,21 @@ export function readParamSpecs(m: Pick<CorpusMaterial, "knownDigest">): ParamSpe
       classify: (v) => wholeNumber(200)(v).map((s) => (s === 200 ? 404 : s)),
       near: ["1", "200"],
     },
-    {
-      route: "/api/v1/compliance",
-      param: "environment",
-      principal: "read",
-      classify: environmentName,
-      near: ["adv-prod", "prod"],
-      valid: "prod",
-    },
-    ...(["from", "to"] as const).map(
-      (param): ParamSpec => ({
-        route: "/api/v1/compliance",
-        param,
-        principal: "read",
-        base: compliance,
-        classify: windowBound,
-        near: dateNear,
-        valid: "2026-11-20",
-      }),
-    ),
-    {
-      route: "/api/v1/compliance/deployments",
-      param: "environment",
-      principal: "read",
-      classify: environmentName,
-      near: ["adv-prod", "prod"],
-      valid: "prod",
-    },
-    ...(["from", "to"] as const).map(
-      (param): ParamSpec => ({
-        route: "/api/v1/compliance/deployments",
-        param,
-        principal: "read",
-        base: compliance,
-        classify: windowBound,
-        near: dateNear,
-        valid: "2026-11-20",
-      }),
-    ),
+    // The compliance view and its drill-down read the same environment and window.
+    ...(["/api/v1/compliance", "/api/v1/compliance/deployments"] as const).flatMap((route): ParamSpec[] => [
+      { route, param: "environment", principal: "read", classify: environmentName, near: ["adv-prod", "prod"], valid: "prod" },
+      ...(["from", "to"] as const).map(
+        (param): ParamSpec => ({
+          route,
+          param,
+          principal: "read",
+          base: compliance,
+          classify: windowBound,
+          near: dateNear,
+          valid: "2026-11-20",
+        }),
+      ),
+    ]),
     {
       route: "/api/v1/compliance/deployments",
       param: "measure",
